@@ -1,0 +1,3 @@
+from django.http import HttpResponse
+def actuals_entry(request):
+    return HttpResponse('')

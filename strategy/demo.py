@@ -1,0 +1,392 @@
+"""Load a plan edition from the reviewable YAML fixtures (see fixtures/FORMAT.md).
+
+``plan_load_yaml`` validates the whole directory first and raises ``PlanFixtureError``
+listing every problem as "file: path: what is wrong"; only then it replaces the edition with
+the same slug in one transaction, so loading twice leaves the same data.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.values import InvalidValue, parse_value
+from projects.models import Project, ProjectPhase
+from strategy import fiscal
+from strategy.models import (
+    Challenge,
+    ChallengeGoal,
+    Department,
+    Field,
+    IssueYearText,
+    Municipality,
+    Plan,
+    PriorityIssue,
+    Step,
+)
+from strategy.naturalsort import natural_key
+
+
+class PlanFixtureError(Exception):
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class _Reader:
+    """Collects errors while reading, so one run reports every problem."""
+
+    errors: list[str] = field(default_factory=list)
+    where: str = ""
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(f"{self.where}: {path}: {message}")
+
+    def year(self, path: str, raw) -> int | None:
+        try:
+            return fiscal.parse_year(raw)
+        except ValueError as exc:
+            self.fail(path, str(exc))
+            return None
+
+    def value(self, path: str, raw) -> tuple[Decimal | None, str]:
+        try:
+            return parse_value(raw)
+        except InvalidValue as exc:
+            self.fail(path, str(exc))
+            return None, ""
+
+    def text(self, raw) -> str:
+        return "" if raw is None else str(raw).strip()
+
+
+def _read_yaml(path: Path, reader: _Reader):
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh) or {}
+    except yaml.YAMLError as exc:
+        reader.errors.append(f"{path.name}: YAML として読めません: {exc}")
+        return {}
+
+
+def plan_dirs(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if (p / "plan.yaml").is_file())
+
+
+def plan_load_yaml(directory: Path) -> Plan:
+    reader = _Reader()
+    reader.where = "plan.yaml"
+    head = _read_yaml(directory / "plan.yaml", reader)
+    issue_docs = []
+    for path in sorted((directory / "issues").glob("*.yaml")):
+        issue_docs.append((path.name, _read_yaml(path, reader)))
+    if reader.errors:
+        raise PlanFixtureError(reader.errors)
+    built = _build(head, issue_docs, reader)
+    if reader.errors:
+        raise PlanFixtureError(reader.errors)
+    return _write(built)
+
+
+@dataclass
+class _Built:
+    municipality: dict
+    plan: dict
+    departments: list[str]
+    fields: list[dict]
+    issues: list[dict]
+
+
+def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built:
+    r.where = "plan.yaml"
+    p = head.get("plan") or {}
+    labels = p.get("labels") or {}
+    plan = {
+        "slug": r.text(p.get("slug")),
+        "title": r.text(p.get("title")),
+        "baseline_year": r.year("plan.baseline_year", p.get("baseline_year")),
+        "start_year": r.year("plan.start_year", p.get("start_year")),
+        "end_year": r.year("plan.end_year", p.get("end_year")),
+        "report_year": r.year("plan.report_year", p.get("report_year")),
+        "status": r.text(p.get("status") or "draft"),
+        **{f"label_{k}": r.text(v) for k, v in labels.items()},
+    }
+    for key in ("planned_as_of", "actual_as_of"):
+        raw = p.get(key)
+        plan[key] = None
+        if raw:
+            try:
+                plan[key] = fiscal.parse_year_month(str(raw))
+            except ValueError as exc:
+                r.fail(f"plan.{key}", str(exc))
+    if not plan["slug"]:
+        r.fail("plan.slug", "必須です")
+    bad_labels = set(labels) - {
+        "field", "issue", "challenge", "step", "project", "kpi", "activity"
+    }
+    if bad_labels:
+        r.fail("plan.labels", f"不明な項目: {sorted(bad_labels)}")
+    years_ok = None not in (plan["baseline_year"], plan["end_year"], plan["start_year"])
+    value_years = (
+        set(fiscal.year_range(plan["baseline_year"], plan["end_year"])) if years_ok else set()
+    )
+    period_years = set(fiscal.year_range(plan["start_year"], plan["end_year"])) if years_ok else set()
+    departments = [r.text(d) for d in head.get("departments") or []]
+    fields = [{"number": int(f["number"]), "name": r.text(f["name"])} for f in head.get("fields") or []]
+    field_numbers = {f["number"] for f in fields}
+
+    issues = []
+    pids: dict[str, str] = {}
+    for filename, doc in issue_docs:
+        r.where = filename
+        issue = _build_issue(doc, r, value_years, period_years, set(departments), field_numbers)
+        for proj in issue["projects"]:
+            if proj["pid"] in pids:
+                r.fail(f"projects[{proj['pid']}]", f"PID が {pids[proj['pid']]} と重複しています")
+            pids[proj["pid"]] = filename
+        issues.append(issue)
+    return _Built(head.get("municipality") or {}, plan, departments, fields, issues)
+
+
+def _values(r: _Reader, path: str, doc: dict, value_years: set[int]) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for column in ("planned", "actual"):
+        for key, raw in (doc.get(column) or {}).items():
+            year = r.year(f"{path}.{column}.{key}", key)
+            if year is None:
+                continue
+            if year not in value_years:
+                r.fail(f"{path}.{column}.{key}", "計画の年度範囲外です")
+                continue
+            number, mark = r.value(f"{path}.{column}.{key}", raw)
+            slot = out.setdefault(year, {})
+            slot[f"{column}_number"], slot[f"{column}_mark"] = number, mark
+    return out
+
+
+def _yearly_texts(r: _Reader, path: str, raw: dict | None) -> dict[int, object]:
+    out = {}
+    for key, value in (raw or {}).items():
+        year = r.year(f"{path}.{key}", key)
+        if year is not None:
+            out[year] = value
+    return out
+
+
+def _build_issue(doc, r, value_years, period_years, departments, field_numbers) -> dict:
+    issue = {
+        "field": doc.get("field"),
+        "kind": r.text(doc.get("kind") or "priority"),
+        "number": doc.get("number"),
+        "category": r.text(doc.get("category")),
+        "title": r.text(doc.get("title")),
+        "situation": r.text(doc.get("situation")),
+        "actions": r.text(doc.get("actions")),
+        "texts": {},
+        "challenges": [],
+        "projects": [],
+    }
+    if issue["field"] not in field_numbers:
+        r.fail("field", f"plan.yaml にない分野番号です: {issue['field']}")
+    if issue["kind"] not in PriorityIssue.Kind.values:
+        r.fail("kind", f"不明な種別です: {issue['kind']}")
+    for year, t in _yearly_texts(r, "texts", doc.get("texts")).items():
+        issue["texts"][year] = {
+            "goal_summary": r.text((t or {}).get("goal_summary")),
+            "business_summary": r.text((t or {}).get("business_summary")),
+        }
+    step_codes = set()
+    for ci, c in enumerate(doc.get("challenges") or []):
+        path = f"challenges[{ci}]"
+        ch = {
+            "number": c.get("number"),
+            "title": r.text(c.get("title")),
+            "target_title": r.text(c.get("target_title")),
+            "target_text": r.text(c.get("target_text")),
+            "goals": {y: r.text(t) for y, t in _yearly_texts(r, f"{path}.goals", c.get("goals")).items()},
+            "steps": [],
+            "kpis": [],
+        }
+        for si, s in enumerate(c.get("steps") or []):
+            code = r.text(s.get("code"))
+            if code in step_codes:
+                r.fail(f"{path}.steps[{si}]", f"ステップ {code} が重複しています")
+            step_codes.add(code)
+            ch["steps"].append({"code": code, "title": r.text(s.get("title"))})
+        for ki, k in enumerate(c.get("kpis") or []):
+            ch["kpis"].append(_build_indicator(r, f"{path}.kpis[{ki}]", k, value_years, ki))
+            ch["kpis"][-1]["evaluations"] = {
+                y: r.text(t)
+                for y, t in _yearly_texts(r, f"{path}.kpis[{ki}].evaluations", k.get("evaluations")).items()
+            }
+        issue["challenges"].append(ch)
+    for pi, pr in enumerate(doc.get("projects") or []):
+        pid = r.text(pr.get("pid"))
+        path = f"projects[{pid or pi}]"
+        if not pid:
+            r.fail(path, "PID は必須です")
+        dept = r.text(pr.get("department"))
+        if dept and dept not in departments:
+            r.fail(f"{path}.department", f"plan.yaml にない部局です: {dept}")
+        steps = [r.text(s) for s in pr.get("steps") or []]
+        for code in steps:
+            if code not in step_codes:
+                r.fail(f"{path}.steps", f"存在しないステップです: {code}")
+        phases = {}
+        for key, mark in (pr.get("phases") or {}).items():
+            year = r.year(f"{path}.phases.{key}", key)
+            if year is None:
+                continue
+            if year not in period_years:
+                r.fail(f"{path}.phases.{key}", "計画期間外の年度です")
+                continue
+            try:
+                phases[year] = ProjectPhase.phase_for_mark(str(mark))
+            except ValueError as exc:
+                r.fail(f"{path}.phases.{key}", str(exc))
+        issue["projects"].append(
+            {
+                "pid": pid,
+                "name": r.text(pr.get("name")),
+                "summary": r.text(pr.get("summary")),
+                "department": dept or None,
+                "is_leading": bool(pr.get("leading")),
+                "in_table": pr.get("in_table", True) is not False,
+                "steps": steps,
+                "phases": phases,
+                "indicators": [
+                    _build_indicator(r, f"{path}.indicators[{ii}]", ind, value_years, ii)
+                    for ii, ind in enumerate(pr.get("indicators") or [])
+                ],
+            }
+        )
+    return issue
+
+
+def _build_indicator(r: _Reader, path: str, doc: dict, value_years: set[int], position: int) -> dict:
+    ind = {
+        "name": r.text(doc.get("name")),
+        "unit": r.text(doc.get("unit")),
+        "formula": r.text(doc.get("formula")),
+        "direction": r.text(doc.get("direction") or "higher"),
+        "position": position,
+        "values": _values(r, path, doc, value_years),
+        "baseline_year": None,
+        "baseline_value": None,
+        "target_year": None,
+        "target_value": None,
+    }
+    if not ind["name"]:
+        r.fail(path, "指標名は必須です")
+    if ind["direction"] not in Indicator.Direction.values:
+        r.fail(f"{path}.direction", f"higher か lower にしてください: {ind['direction']}")
+    for key in ("baseline", "target"):
+        spec = doc.get(key)
+        if spec:
+            ind[f"{key}_year"] = r.year(f"{path}.{key}.year", spec.get("year"))
+            number, mark = r.value(f"{path}.{key}.value", spec.get("value"))
+            if mark:
+                r.fail(f"{path}.{key}.value", "基準値・目標値は数値で指定してください")
+            ind[f"{key}_value"] = number
+    return ind
+
+
+@transaction.atomic
+def _write(b: _Built) -> Plan:
+    muni, _ = Municipality.objects.update_or_create(
+        code=str(b.municipality.get("code")), defaults={"name": b.municipality.get("name")}
+    )
+    Plan.objects.filter(slug=b.plan["slug"]).delete()
+    plan = Plan(municipality=muni, **b.plan)
+    plan.full_clean()
+    plan.save()
+    departments = {}
+    for name in b.departments:
+        departments[name], _ = Department.objects.get_or_create(municipality=muni, name=name)
+    fields = {
+        f["number"]: Field.objects.create(plan=plan, number=f["number"], name=f["name"])
+        for f in b.fields
+    }
+    for data in b.issues:
+        issue = PriorityIssue.objects.create(
+            plan=plan,
+            field=fields[data["field"]],
+            kind=data["kind"],
+            number=data["number"],
+            category=data["category"],
+            title=data["title"],
+            situation=data["situation"],
+            actions=data["actions"],
+        )
+        IssueYearText.objects.bulk_create(
+            IssueYearText(issue=issue, fiscal_year=y, **t) for y, t in data["texts"].items()
+        )
+        steps = {}
+        for c in data["challenges"]:
+            challenge = Challenge.objects.create(
+                issue=issue,
+                number=c["number"],
+                title=c["title"],
+                target_title=c["target_title"],
+                target_text=c["target_text"],
+            )
+            ChallengeGoal.objects.bulk_create(
+                ChallengeGoal(challenge=challenge, fiscal_year=y, text=t)
+                for y, t in c["goals"].items()
+            )
+            for s in c["steps"]:
+                steps[s["code"]] = Step.objects.create(challenge=challenge, **s)
+            for k in c["kpis"]:
+                kpi = _create_indicator(k, kind=Indicator.Kind.KPI, challenge=challenge)
+                IndicatorEvaluation.objects.bulk_create(
+                    IndicatorEvaluation(indicator=kpi, fiscal_year=y, text=t)
+                    for y, t in k["evaluations"].items()
+                )
+        for pr in data["projects"]:
+            project = Project.objects.create(
+                plan=plan,
+                issue=issue,
+                pid=pr["pid"],
+                name=pr["name"],
+                summary=pr["summary"],
+                department=departments.get(pr["department"]),
+                is_leading=pr["is_leading"],
+                in_table=pr["in_table"],
+            )
+            project.steps.set([steps[code] for code in pr["steps"]])
+            ProjectPhase.objects.bulk_create(
+                ProjectPhase(project=project, fiscal_year=y, phase=ph)
+                for y, ph in pr["phases"].items()
+            )
+            for ind in pr["indicators"]:
+                _create_indicator(ind, kind=Indicator.Kind.ACTIVITY, project=project)
+    return plan
+
+
+def _create_indicator(data: dict, **owner) -> Indicator:
+    indicator = Indicator.objects.create(
+        **owner,
+        **{k: data[k] for k in (
+            "name", "unit", "formula", "direction", "position",
+            "baseline_year", "baseline_value", "target_year", "target_value",
+        )},
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator=indicator,
+            fiscal_year=year,
+            planned_number=v.get("planned_number"),
+            planned_mark=v.get("planned_mark", ""),
+            actual_number=v.get("actual_number"),
+            actual_mark=v.get("actual_mark", ""),
+        )
+        for year, v in sorted(data["values"].items())
+    )
+    return indicator
+
+
+__all__ = ["PlanFixtureError", "plan_dirs", "plan_load_yaml", "natural_key"]

@@ -1,0 +1,34 @@
+"""Shared fixtures.
+
+The demo plans (fixtures/) are loaded once per test session into the test database, outside
+any test transaction, so acceptance tests read them without paying for a reload each time.
+Tests that flush the database (live_server) are run last and reload on demand.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from strategy.models import Plan
+
+DEMO_SLUGS = ("sasebo-r7", "nagasaki-dx")
+
+
+def _ensure_demo_loaded() -> None:
+    if Plan.objects.filter(slug__in=DEMO_SLUGS).count() < len(DEMO_SLUGS):
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def demo_plans(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_demo_loaded()
+
+
+@pytest.fixture
+def sasebo(demo_plans, db) -> Plan:
+    return Plan.objects.get(slug="sasebo-r7")
+
+
+@pytest.fixture
+def nagasaki(demo_plans, db) -> Plan:
+    return Plan.objects.get(slug="nagasaki-dx")
