@@ -152,6 +152,13 @@ class Indicator(models.Model):
         """Uses the prefetched values when present (one query per page, not per row)."""
         return {v.fiscal_year: v for v in self.values.all()}
 
+    def actual_missing(self, year: int) -> bool:
+        """An actual is due for ``year`` (the plan has a value other than 「－」) but not entered."""
+        value = self.values_by_year().get(year)
+        if value is None or value.has_actual:
+            return False
+        return value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
+
 
 class IndicatorValue(models.Model):
     """Planned and actual value of one indicator in one fiscal year."""

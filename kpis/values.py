@@ -52,7 +52,7 @@ def parse_value(raw) -> tuple[Decimal | None, str]:
     if raw is None:
         return None, ""
     if isinstance(raw, bool):
-        raise InvalidValue("数値または記号（－ … ○ 実施済）で入力してください")
+        raise InvalidValue(f"「{raw}」は数値でも記号（{'・'.join(MARK_VALUES)}）でもありません")
     if isinstance(raw, int | Decimal):
         return _checked(Decimal(raw), raw), ""
     if isinstance(raw, float):

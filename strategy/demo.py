@@ -132,7 +132,9 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
         r.fail("plan.labels", f"不明な項目: {sorted(bad_labels)}")
     years_ok = None not in (plan["baseline_year"], plan["end_year"], plan["start_year"])
     value_years = (
-        set(fiscal.year_range(plan["baseline_year"], plan["end_year"])) if years_ok else set()
+        set(fiscal.year_range(min(plan["baseline_year"], plan["start_year"]), plan["end_year"]))
+        if years_ok
+        else set()
     )
     period_years = set(fiscal.year_range(plan["start_year"], plan["end_year"])) if years_ok else set()
     departments = [r.text(d) for d in head.get("departments") or []]

@@ -103,9 +103,9 @@ class Plan(models.Model):
         ordering = ["municipality__code", "-report_year", "slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(baseline_year__lte=models.F("start_year"))
+                condition=Q(baseline_year__lte=models.F("end_year"))
                 & Q(start_year__lte=models.F("end_year"))
-                & Q(report_year__gte=models.F("baseline_year"))
+                & Q(report_year__gte=models.F("start_year"))
                 & Q(report_year__lte=models.F("end_year")),
                 name="plan_years_ordered",
             )
@@ -124,15 +124,15 @@ class Plan(models.Model):
             raise ValidationError(errors)
         if None in (self.baseline_year, self.start_year, self.end_year, self.report_year):
             return
-        if not self.baseline_year <= self.start_year <= self.end_year:
-            raise ValidationError("基準年度 ≤ 開始年度 ≤ 終了年度 となるように指定してください。")
-        if not self.baseline_year <= self.report_year <= self.end_year:
+        if not (self.baseline_year <= self.end_year and self.start_year <= self.end_year):
+            raise ValidationError("基準年度・開始年度は終了年度以前にしてください。")
+        if not self.start_year <= self.report_year <= self.end_year:
             raise ValidationError({"report_year": "報告年度は計画期間内の年度にしてください。"})
 
     @property
     def value_years(self) -> list[int]:
         """Years that may hold planned/actual values (R3 … R9 for Sasebo R7)."""
-        return fiscal.year_range(self.baseline_year, self.end_year)
+        return fiscal.year_range(min(self.baseline_year, self.start_year), self.end_year)
 
     @property
     def period_years(self) -> list[int]:
@@ -142,6 +142,10 @@ class Plan(models.Model):
     @property
     def period_label(self) -> str:
         return f"{fiscal.long_label(self.start_year)}～{fiscal.long_label(self.end_year)}"
+
+    @property
+    def report_year_label(self) -> str:
+        return fiscal.long_label(self.report_year)
 
     @property
     def as_of_label(self) -> str:

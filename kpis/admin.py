@@ -1,0 +1,84 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kpis.forms import IndicatorForm
+from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.services import indicator_values_save
+from strategy import fiscal
+
+
+class EvaluationInline(admin.StackedInline):
+    model = IndicatorEvaluation
+    extra = 0
+
+
+class OwnerPlanFilter(admin.SimpleListFilter):
+    title = "計画"
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        from strategy.models import Plan
+
+        return [(p.pk, str(p)) for p in Plan.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.of_plan(self.value())
+        return queryset
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    form = IndicatorForm
+    change_form_template = "admin/kpis/indicator/change_form.html"
+    list_display = ["name", "kind", "owner", "unit", "direction"]
+    list_filter = [OwnerPlanFilter, "kind", "direction", "challenge__issue__category",
+                   "project__department", "project__is_leading"]
+    search_fields = ["name", "project__pid", "project__name", "challenge__title"]
+    autocomplete_fields = ["challenge", "project"]
+    inlines = [EvaluationInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "challenge", "project", "name", "unit", "direction", "position"]}),
+        ("算出式・設定根拠", {"fields": ["formula"]}),
+        ("基準値・目標値", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"],
+                        "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("challenge__issue", "project")
+
+    @admin.display(description="対象")
+    def owner(self, obj):
+        return obj.owner_label
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "value_cells", None):
+            indicator_values_save(indicator=obj, cells=form.value_cells)
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "planned", "actual"]
+    list_filter = ["fiscal_year", "indicator__kind", "indicator__project__department"]
+    search_fields = ["indicator__name", "indicator__project__pid"]
+    autocomplete_fields = ["indicator"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator__challenge__issue", "indicator__project")
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def year(self, obj):
+        return fiscal.short_label(obj.fiscal_year)
+
+
+@admin.register(IndicatorEvaluation)
+class IndicatorEvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["indicator__name", "text"]
+    autocomplete_fields = ["indicator"]
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def year(self, obj):
+        return fiscal.short_label(obj.fiscal_year)

@@ -1,0 +1,61 @@
+from django import forms
+
+from kpis.models import Indicator
+from kpis.values import InvalidValue, format_value, parse_value
+from strategy import fiscal
+
+_CELL_WIDGET = forms.TextInput(attrs={"size": 8, "class": "value-cell"})
+
+
+class IndicatorForm(forms.ModelForm):
+    """Indicator with its yearly values as one grid: years as columns, 予定 and 実績 rows."""
+
+    class Meta:
+        model = Indicator
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years: list[int] = []
+        instance = self.instance
+        if instance.pk and (instance.challenge_id or instance.project_id):
+            self.years = instance.plan.value_years
+            existing = instance.values_by_year()
+            for year in self.years:
+                value = existing.get(year)
+                for column, label in (("planned", "予定"), ("actual", "実績")):
+                    initial = (
+                        format_value(getattr(value, f"{column}_number"), getattr(value, f"{column}_mark"))
+                        if value
+                        else ""
+                    )
+                    self.fields[f"{column}_{year}"] = forms.CharField(
+                        label=f"{fiscal.short_label(year)} {label}",
+                        required=False,
+                        initial=initial,
+                        widget=_CELL_WIDGET,
+                    )
+
+    def grid(self):
+        """Rows for the template: [(label, [bound field per year])]."""
+        return [
+            (label, [self[f"{column}_{year}"] for year in self.years])
+            for column, label in (("planned", "予定"), ("actual", "実績"))
+        ]
+
+    def year_labels(self):
+        return [fiscal.short_label(y) for y in self.years]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.value_cells = {}
+        for year in self.years:
+            for column in ("planned", "actual"):
+                name = f"{column}_{year}"
+                try:
+                    cell = parse_value(cleaned.get(name))
+                except InvalidValue as exc:
+                    self.add_error(name, str(exc))
+                    continue
+                self.value_cells.setdefault(year, {})[column] = cell
+        return cleaned
