@@ -32,16 +32,30 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     form = IndicatorForm
     change_form_template = "admin/kpis/indicator/change_form.html"
     list_display = ["name", "kind", "owner", "unit", "direction"]
-    list_filter = [OwnerPlanFilter, "kind", "direction", "challenge__issue__category",
-                   "project__department", "project__is_leading"]
+    list_filter = [
+        OwnerPlanFilter,
+        "kind",
+        "direction",
+        "challenge__issue__category",
+        "project__department",
+        "project__is_leading",
+    ]
     search_fields = ["name", "project__pid", "project__name", "challenge__title"]
     autocomplete_fields = ["challenge", "project"]
     inlines = [EvaluationInline]
     fieldsets = [
-        (None, {"fields": ["kind", "challenge", "project", "name", "unit", "direction", "position"]}),
+        (
+            None,
+            {"fields": ["kind", "challenge", "project", "name", "unit", "direction", "position"]},
+        ),
         ("算出式・設定根拠", {"fields": ["formula"]}),
-        ("基準値・目標値", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"],
-                        "classes": ["collapse"]}),
+        (
+            "基準値・目標値",
+            {
+                "fields": ["baseline_year", "baseline_value", "target_year", "target_value"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -65,7 +79,11 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["indicator"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("indicator__challenge__issue", "indicator__project")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("indicator__challenge__issue", "indicator__project")
+        )
 
     @admin.display(description="年度", ordering="fiscal_year")
     def year(self, obj):

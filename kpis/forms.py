@@ -12,7 +12,20 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = "__all__"
+        fields = [
+            "kind",
+            "challenge",
+            "project",
+            "name",
+            "unit",
+            "direction",
+            "position",
+            "formula",
+            "baseline_year",
+            "baseline_value",
+            "target_year",
+            "target_value",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,7 +38,9 @@ class IndicatorForm(forms.ModelForm):
                 value = existing.get(year)
                 for column, label in (("planned", "予定"), ("actual", "実績")):
                     initial = (
-                        format_value(getattr(value, f"{column}_number"), getattr(value, f"{column}_mark"))
+                        format_value(
+                            getattr(value, f"{column}_number"), getattr(value, f"{column}_mark")
+                        )
                         if value
                         else ""
                     )

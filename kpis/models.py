@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.db.models import Prefetch, Q
+from simple_history.models import HistoricalRecords
 
 from kpis.values import DECIMAL_PLACES, MARK_VALUES, MAX_DIGITS, Mark, format_value
 from projects.models import Project
@@ -109,7 +109,7 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = "指標（KPI・活動指標）"
         verbose_name_plural = "指標（KPI・活動指標）"
-        ordering = ["kind", "challenge", "project", "position", "id"]
+        ordering = ["kind", "challenge_id", "project_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -132,7 +132,9 @@ class Indicator(models.Model):
         if self.kind == self.Kind.KPI and (not self.challenge_id or self.project_id):
             raise ValidationError("KPI は課題にだけ紐づけてください（プロジェクトは空にします）。")
         if self.kind == self.Kind.ACTIVITY and (not self.project_id or self.challenge_id):
-            raise ValidationError("活動指標はプロジェクトにだけ紐づけてください（課題は空にします）。")
+            raise ValidationError(
+                "活動指標はプロジェクトにだけ紐づけてください（課題は空にします）。"
+            )
 
     @property
     def plan(self):
@@ -153,7 +155,7 @@ class Indicator(models.Model):
         return {v.fiscal_year: v for v in self.values.all()}
 
     def actual_missing(self, year: int) -> bool:
-        """An actual is due for ``year`` (the plan has a value other than 「－」) but not entered."""
+        """An actual is due for ``year`` (planned value other than 「－」) but not entered."""
         value = self.values_by_year().get(year)
         if value is None or value.has_actual:
             return False
@@ -181,7 +183,7 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = "年度別の予定・実績"
         verbose_name_plural = "年度別の予定・実績"
-        ordering = ["indicator", "fiscal_year"]
+        ordering = ["indicator_id", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "fiscal_year"], name="indicator_value_unique_year"
@@ -219,11 +221,7 @@ class IndicatorValue(models.Model):
 
     @property
     def is_empty(self) -> bool:
-        return (
-            self.planned_number is None
-            and self.planned_mark == ""
-            and not self.has_actual
-        )
+        return self.planned_number is None and self.planned_mark == "" and not self.has_actual
 
     def set_planned(self, number: Decimal | None, mark: str) -> None:
         self.planned_number, self.planned_mark = number, mark
@@ -246,7 +244,7 @@ class IndicatorEvaluation(models.Model):
     class Meta:
         verbose_name = "進捗状況・評価"
         verbose_name_plural = "進捗状況・評価"
-        ordering = ["indicator", "fiscal_year"]
+        ordering = ["indicator_id", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "fiscal_year"], name="evaluation_unique_year"

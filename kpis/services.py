@@ -46,7 +46,7 @@ def indicator_values_save(*, indicator: Indicator, cells: dict[int, dict[str, Ce
     whose cells are all empty loses its row.
     """
     years = set(indicator.plan.value_years)
-    existing = {v.fiscal_year: v for v in indicator.values.select_for_update()}
+    existing = {v.fiscal_year: v for v in indicator.values.select_for_update().order_by()}
     changed = 0
     for year, columns in cells.items():
         if year not in years:
@@ -96,9 +96,9 @@ def actuals_save(
     by_id = {i.pk: i for i in indicators}
     existing = {
         v.indicator_id: v
-        for v in IndicatorValue.objects.select_for_update().filter(
-            indicator_id__in=parsed.keys(), fiscal_year=fiscal_year
-        )
+        for v in IndicatorValue.objects.select_for_update()
+        .order_by()
+        .filter(indicator_id__in=parsed.keys(), fiscal_year=fiscal_year)
     }
     to_create, to_update, to_delete = [], [], []
     for indicator_id, cell in parsed.items():

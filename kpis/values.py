@@ -71,9 +71,7 @@ def parse_value(raw) -> tuple[Decimal | None, str]:
         candidate = candidate[:-1]
     if _NUMBER.match(candidate):
         return _checked(Decimal(candidate), raw), ""
-    raise InvalidValue(
-        f"「{raw}」は数値でも記号（{'・'.join(MARK_VALUES)}）でもありません"
-    )
+    raise InvalidValue(f"「{raw}」は数値でも記号（{'・'.join(MARK_VALUES)}）でもありません")
 
 
 def _checked(number: Decimal, raw) -> Decimal:

@@ -24,7 +24,11 @@ def actuals_entry(request):
     slug = request.GET.get("plan") or plans[0].slug
     plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
     try:
-        year = fiscal.parse_year(request.GET["year"]) if request.GET.get("year") else _default_year(plan)
+        year = (
+            fiscal.parse_year(request.GET["year"])
+            if request.GET.get("year")
+            else _default_year(plan)
+        )
     except ValueError:
         year = _default_year(plan)
     if year not in plan.value_years:
@@ -52,7 +56,9 @@ def actuals_entry(request):
                 + "、".join(str(e) for e in exc.errors),
             )
         else:
-            messages.success(request, f"{fiscal.long_label(year)}の実績を保存しました（{changed}件変更）。")
+            messages.success(
+                request, f"{fiscal.long_label(year)}の実績を保存しました（{changed}件変更）。"
+            )
             return redirect(request.get_full_path())
 
     rows = []

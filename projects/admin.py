@@ -48,7 +48,14 @@ class ActivityIndicatorInline(admin.TabularInline):
 class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]
     list_display_links = ["pid", "name"]
-    list_filter = ["plan", "issue__field__name", "issue__category", "department", "is_leading", "in_table"]
+    list_filter = [
+        "plan",
+        "issue__field__name",
+        "issue__category",
+        "department",
+        "is_leading",
+        "in_table",
+    ]
     search_fields = ["pid", "name", "summary"]
     autocomplete_fields = ["plan", "issue", "department", "steps"]
     inlines = [PhaseInline, ActivityIndicatorInline]

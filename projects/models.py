@@ -31,7 +31,9 @@ class Project(models.Model):
     in_table = models.BooleanField(
         "別冊に掲載", default=True, help_text="進捗状況ページにのみ現れ、別冊の表にないものは外す"
     )
-    steps = models.ManyToManyField(Step, verbose_name="ステップ", related_name="projects", blank=True)
+    steps = models.ManyToManyField(
+        Step, verbose_name="ステップ", related_name="projects", blank=True
+    )
     sort_key = models.CharField(max_length=200, editable=False, db_index=True)
 
     history = HistoricalRecords(inherit=False)
@@ -39,7 +41,7 @@ class Project(models.Model):
     class Meta:
         verbose_name = "プロジェクト"
         verbose_name_plural = "プロジェクト"
-        ordering = ["plan", "issue__field__number", "issue__kind", "issue__number", "sort_key"]
+        ordering = ["plan_id", "issue__field__number", "issue__kind", "issue__number", "sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "pid"], name="project_unique_pid_in_plan")
         ]
@@ -79,7 +81,7 @@ class ProjectPhase(models.Model):
     class Meta:
         verbose_name = "実施年度"
         verbose_name_plural = "実施年度"
-        ordering = ["project", "fiscal_year"]
+        ordering = ["project_id", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "fiscal_year"], name="phase_unique_year"),
             models.CheckConstraint(
@@ -102,7 +104,9 @@ class ProjectPhase(models.Model):
         for phase, symbol in cls.MARKS.items():
             if text == symbol:
                 return phase
-        raise ValueError(f"実施年度は ○（構築）・⇒（運用）・…（検討）のいずれかで入力してください: 「{mark}」")
+        raise ValueError(
+            f"実施年度は ○（構築）・⇒（運用）・…（検討）のいずれかで入力してください: 「{mark}」"
+        )
 
     def clean(self) -> None:
         if self.project_id and self.fiscal_year:

@@ -23,13 +23,20 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            n_plans=Count("plans", distinct=True), n_departments=Count("departments", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_plans=Count("plans", distinct=True),
+                n_departments=Count("departments", distinct=True),
+            )
         )
 
     @admin.display(description="計画")
     def plans_link(self, obj):
-        return children_link("strategy.plan", "municipality__id__exact", obj.pk, "計画", obj.n_plans)
+        return children_link(
+            "strategy.plan", "municipality__id__exact", obj.pk, "計画", obj.n_plans
+        )
 
     @admin.display(description="部局")
     def departments_link(self, obj):
@@ -46,8 +53,11 @@ class DepartmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["municipality"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("municipality").annotate(
-            n_projects=Count("projects")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("municipality")
+            .annotate(n_projects=Count("projects"))
         )
 
     @admin.display(description="プロジェクト")
@@ -65,8 +75,15 @@ class FieldInline(admin.TabularInline):
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
     list_display = [
-        "title", "slug", "municipality", "period", "report", "status", "issues_link",
-        "projects_link", "actuals_link",
+        "title",
+        "slug",
+        "municipality",
+        "period",
+        "report",
+        "status",
+        "issues_link",
+        "projects_link",
+        "actuals_link",
     ]
     list_filter = ["municipality", "status"]
     search_fields = ["title", "slug", "municipality__name"]
@@ -74,17 +91,45 @@ class PlanAdmin(SimpleHistoryAdmin):
     inlines = [FieldInline]
     fieldsets = [
         (None, {"fields": ["municipality", "title", "slug", "status", "previous_edition"]}),
-        ("年度", {"fields": ["baseline_year", "start_year", "end_year", "report_year",
-                            "planned_as_of", "actual_as_of"],
-                  "description": "年度は西暦の開始年で入力します（令和7年度 = 2025）。"}),
-        ("階層の表示名", {"fields": ["label_field", "label_issue", "label_challenge", "label_step",
-                                  "label_project", "label_kpi", "label_activity"],
-                        "classes": ["collapse"]}),
+        (
+            "年度",
+            {
+                "fields": [
+                    "baseline_year",
+                    "start_year",
+                    "end_year",
+                    "report_year",
+                    "planned_as_of",
+                    "actual_as_of",
+                ],
+                "description": "年度は西暦の開始年で入力します（令和7年度 = 2025）。",
+            },
+        ),
+        (
+            "階層の表示名",
+            {
+                "fields": [
+                    "label_field",
+                    "label_issue",
+                    "label_challenge",
+                    "label_step",
+                    "label_project",
+                    "label_kpi",
+                    "label_activity",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("municipality").annotate(
-            n_issues=Count("issues", distinct=True), n_projects=Count("projects", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("municipality")
+            .annotate(
+                n_issues=Count("issues", distinct=True), n_projects=Count("projects", distinct=True)
+            )
         )
 
     @admin.display(description="計画期間")
@@ -97,11 +142,15 @@ class PlanAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="重点課題")
     def issues_link(self, obj):
-        return children_link("strategy.priorityissue", "plan__id__exact", obj.pk, "重点課題", obj.n_issues)
+        return children_link(
+            "strategy.priorityissue", "plan__id__exact", obj.pk, "重点課題", obj.n_issues
+        )
 
     @admin.display(description="プロジェクト")
     def projects_link(self, obj):
-        return children_link("projects.project", "plan__id__exact", obj.pk, "プロジェクト", obj.n_projects)
+        return children_link(
+            "projects.project", "plan__id__exact", obj.pk, "プロジェクト", obj.n_projects
+        )
 
     @admin.display(description="実績入力")
     def actuals_link(self, obj):
@@ -124,7 +173,9 @@ class FieldAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="重点課題")
     def issues_link(self, obj):
-        return children_link("strategy.priorityissue", "field__id__exact", obj.pk, "重点課題", obj.n)
+        return children_link(
+            "strategy.priorityissue", "field__id__exact", obj.pk, "重点課題", obj.n
+        )
 
 
 class ChallengeInline(admin.StackedInline):
@@ -141,24 +192,42 @@ class IssueYearTextInline(admin.StackedInline):
 
 @admin.register(PriorityIssue)
 class PriorityIssueAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "field", "kind", "category", "plan", "challenges_link", "projects_link"]
+    list_display = [
+        "__str__",
+        "field",
+        "kind",
+        "category",
+        "plan",
+        "challenges_link",
+        "projects_link",
+    ]
     list_filter = ["plan", "field__name", "kind", "category"]
     search_fields = ["title", "category"]
     autocomplete_fields = ["plan", "field"]
     inlines = [ChallengeInline, IssueYearTextInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("plan", "field").annotate(
-            n_challenges=Count("challenges", distinct=True), n_projects=Count("projects", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan", "field")
+            .annotate(
+                n_challenges=Count("challenges", distinct=True),
+                n_projects=Count("projects", distinct=True),
+            )
         )
 
     @admin.display(description="課題")
     def challenges_link(self, obj):
-        return children_link("strategy.challenge", "issue__id__exact", obj.pk, "課題", obj.n_challenges)
+        return children_link(
+            "strategy.challenge", "issue__id__exact", obj.pk, "課題", obj.n_challenges
+        )
 
     @admin.display(description="プロジェクト")
     def projects_link(self, obj):
-        return children_link("projects.project", "issue__id__exact", obj.pk, "プロジェクト", obj.n_projects)
+        return children_link(
+            "projects.project", "issue__id__exact", obj.pk, "プロジェクト", obj.n_projects
+        )
 
 
 class StepInline(admin.TabularInline):
@@ -181,13 +250,18 @@ class ChallengeAdmin(SimpleHistoryAdmin):
     inlines = [StepInline, ChallengeGoalInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("issue__field").annotate(
-            n_steps=Count("steps", distinct=True), n_kpis=Count("kpis", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("issue__field")
+            .annotate(n_steps=Count("steps", distinct=True), n_kpis=Count("kpis", distinct=True))
         )
 
     @admin.display(description="ステップ")
     def steps_link(self, obj):
-        return children_link("strategy.step", "challenge__id__exact", obj.pk, "ステップ", obj.n_steps)
+        return children_link(
+            "strategy.step", "challenge__id__exact", obj.pk, "ステップ", obj.n_steps
+        )
 
     @admin.display(description="KPI")
     def kpis_link(self, obj):
@@ -202,8 +276,11 @@ class StepAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["challenge"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("challenge__issue").annotate(
-            n_projects=Count("projects")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("challenge__issue")
+            .annotate(n_projects=Count("projects"))
         )
 
     @admin.display(description="重点課題")
@@ -212,7 +289,9 @@ class StepAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="プロジェクト")
     def projects_link(self, obj):
-        return children_link("projects.project", "steps__id__exact", obj.pk, "プロジェクト", obj.n_projects)
+        return children_link(
+            "projects.project", "steps__id__exact", obj.pk, "プロジェクト", obj.n_projects
+        )
 
 
 @admin.register(IssueYearText)

@@ -125,9 +125,7 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
                 r.fail(f"plan.{key}", str(exc))
     if not plan["slug"]:
         r.fail("plan.slug", "必須です")
-    bad_labels = set(labels) - {
-        "field", "issue", "challenge", "step", "project", "kpi", "activity"
-    }
+    bad_labels = set(labels) - {"field", "issue", "challenge", "step", "project", "kpi", "activity"}
     if bad_labels:
         r.fail("plan.labels", f"不明な項目: {sorted(bad_labels)}")
     years_ok = None not in (plan["baseline_year"], plan["end_year"], plan["start_year"])
@@ -136,9 +134,13 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
         if years_ok
         else set()
     )
-    period_years = set(fiscal.year_range(plan["start_year"], plan["end_year"])) if years_ok else set()
+    period_years = (
+        set(fiscal.year_range(plan["start_year"], plan["end_year"])) if years_ok else set()
+    )
     departments = [r.text(d) for d in head.get("departments") or []]
-    fields = [{"number": int(f["number"]), "name": r.text(f["name"])} for f in head.get("fields") or []]
+    fields = [
+        {"number": int(f["number"]), "name": r.text(f["name"])} for f in head.get("fields") or []
+    ]
     field_numbers = {f["number"] for f in fields}
 
     issues = []
@@ -209,7 +211,9 @@ def _build_issue(doc, r, value_years, period_years, departments, field_numbers) 
             "title": r.text(c.get("title")),
             "target_title": r.text(c.get("target_title")),
             "target_text": r.text(c.get("target_text")),
-            "goals": {y: r.text(t) for y, t in _yearly_texts(r, f"{path}.goals", c.get("goals")).items()},
+            "goals": {
+                y: r.text(t) for y, t in _yearly_texts(r, f"{path}.goals", c.get("goals")).items()
+            },
             "steps": [],
             "kpis": [],
         }
@@ -223,7 +227,9 @@ def _build_issue(doc, r, value_years, period_years, departments, field_numbers) 
             ch["kpis"].append(_build_indicator(r, f"{path}.kpis[{ki}]", k, value_years, ki))
             ch["kpis"][-1]["evaluations"] = {
                 y: r.text(t)
-                for y, t in _yearly_texts(r, f"{path}.kpis[{ki}].evaluations", k.get("evaluations")).items()
+                for y, t in _yearly_texts(
+                    r, f"{path}.kpis[{ki}].evaluations", k.get("evaluations")
+                ).items()
             }
         issue["challenges"].append(ch)
     for pi, pr in enumerate(doc.get("projects") or []):
@@ -269,7 +275,9 @@ def _build_issue(doc, r, value_years, period_years, departments, field_numbers) 
     return issue
 
 
-def _build_indicator(r: _Reader, path: str, doc: dict, value_years: set[int], position: int) -> dict:
+def _build_indicator(
+    r: _Reader, path: str, doc: dict, value_years: set[int], position: int
+) -> dict:
     ind = {
         "name": r.text(doc.get("name")),
         "unit": r.text(doc.get("unit")),
@@ -372,10 +380,20 @@ def _write(b: _Built) -> Plan:
 def _create_indicator(data: dict, **owner) -> Indicator:
     indicator = Indicator.objects.create(
         **owner,
-        **{k: data[k] for k in (
-            "name", "unit", "formula", "direction", "position",
-            "baseline_year", "baseline_value", "target_year", "target_value",
-        )},
+        **{
+            k: data[k]
+            for k in (
+                "name",
+                "unit",
+                "formula",
+                "direction",
+                "position",
+                "baseline_year",
+                "baseline_value",
+                "target_year",
+                "target_value",
+            )
+        },
     )
     IndicatorValue.objects.bulk_create(
         IndicatorValue(

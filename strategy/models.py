@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from strategy import fiscal
 from strategy.naturalsort import natural_key
@@ -40,7 +40,7 @@ class Department(models.Model):
     class Meta:
         verbose_name = "部局"
         verbose_name_plural = "部局"
-        ordering = ["municipality", "name"]
+        ordering = ["municipality_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="department_unique_name")
         ]
@@ -158,7 +158,9 @@ class Plan(models.Model):
 
 
 class Field(models.Model):
-    plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="fields")
+    plan = models.ForeignKey(
+        Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="fields"
+    )
     number = models.PositiveSmallIntegerField("番号")
     name = models.CharField("名称", max_length=200)
 
@@ -167,7 +169,7 @@ class Field(models.Model):
     class Meta:
         verbose_name = "分野"
         verbose_name_plural = "分野"
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="field_unique_number")
         ]
@@ -202,7 +204,7 @@ class PriorityIssue(models.Model):
     class Meta:
         verbose_name = "重点課題"
         verbose_name_plural = "重点課題"
-        ordering = ["plan", "field__number", "kind", "number"]
+        ordering = ["plan_id", "field__number", "kind", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["field", "kind", "number"], name="issue_unique_number_in_field"
@@ -244,7 +246,7 @@ class Challenge(models.Model):
     class Meta:
         verbose_name = "課題"
         verbose_name_plural = "課題"
-        ordering = ["issue", "number"]
+        ordering = ["issue_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["issue", "number"], name="challenge_unique_number")
         ]
@@ -266,7 +268,7 @@ class Step(models.Model):
     class Meta:
         verbose_name = "ステップ"
         verbose_name_plural = "ステップ"
-        ordering = ["challenge", "sort_key"]
+        ordering = ["challenge_id", "sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["challenge", "code"], name="step_unique_code")
         ]
@@ -295,7 +297,7 @@ class IssueYearText(models.Model):
     class Meta:
         verbose_name = "重点課題の年度別文章"
         verbose_name_plural = "重点課題の年度別文章"
-        ordering = ["issue", "fiscal_year"]
+        ordering = ["issue_id", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(fields=["issue", "fiscal_year"], name="issue_text_unique_year")
         ]
@@ -318,7 +320,7 @@ class ChallengeGoal(models.Model):
     class Meta:
         verbose_name = "課題の年度目標"
         verbose_name_plural = "課題の年度目標"
-        ordering = ["challenge", "fiscal_year"]
+        ordering = ["challenge_id", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["challenge", "fiscal_year"], name="challenge_goal_unique_year"

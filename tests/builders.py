@@ -23,7 +23,9 @@ _seq = itertools.count(1)
 
 def municipality(**kw) -> Municipality:
     n = next(_seq)
-    return Municipality.objects.create(**{"code": f"{990000 + n:06d}", "name": f"テスト市{n}", **kw})
+    return Municipality.objects.create(
+        **{"code": f"{990000 + n:06d}", "name": f"テスト市{n}", **kw}
+    )
 
 
 def plan(**kw) -> Plan:
@@ -48,8 +50,12 @@ def department(plan_: Plan, name: str = "観光商工部") -> Department:
     return Department.objects.get_or_create(municipality=plan_.municipality, name=name)[0]
 
 
-def issue(plan_: Plan, number: int = 1, category: str = "観光", field_number: int = 1) -> PriorityIssue:
-    field, _ = Field.objects.get_or_create(plan=plan_, number=field_number, defaults={"name": "まちづくり"})
+def issue(
+    plan_: Plan, number: int = 1, category: str = "観光", field_number: int = 1
+) -> PriorityIssue:
+    field, _ = Field.objects.get_or_create(
+        plan=plan_, number=field_number, defaults={"name": "まちづくり"}
+    )
     return PriorityIssue.objects.create(
         plan=plan_, field=field, number=number, category=category, title=f"{category}の重点課題"
     )
@@ -57,7 +63,11 @@ def issue(plan_: Plan, number: int = 1, category: str = "観光", field_number: 
 
 def challenge(issue_: PriorityIssue, number: int = 1) -> Challenge:
     return Challenge.objects.create(
-        issue=issue_, number=number, title=f"課題{number}", target_title="到達像", target_text="■到達像の本文"
+        issue=issue_,
+        number=number,
+        title=f"課題{number}",
+        target_title="到達像",
+        target_text="■到達像の本文",
     )
 
 
@@ -65,10 +75,16 @@ def step(challenge_: Challenge, code: str = "1-1") -> Step:
     return Step.objects.create(challenge=challenge_, code=code, title=f"ステップ{code}")
 
 
-def project(issue_: PriorityIssue, pid: str, *, steps=(), dept: Department | None = None, **kw) -> Project:
+def project(
+    issue_: PriorityIssue, pid: str, *, steps=(), dept: Department | None = None, **kw
+) -> Project:
     p = Project.objects.create(
-        plan=issue_.plan, issue=issue_, pid=pid, name=kw.pop("name", f"プロジェクト{pid}"),
-        department=dept, **kw
+        plan=issue_.plan,
+        issue=issue_,
+        pid=pid,
+        name=kw.pop("name", f"プロジェクト{pid}"),
+        department=dept,
+        **kw,
     )
     p.steps.set(steps)
     return p
@@ -82,7 +98,9 @@ def activity(project_: Project, name: str = "活動指標", **kw) -> Indicator:
     return Indicator.objects.create(kind=Indicator.Kind.ACTIVITY, project=project_, name=name, **kw)
 
 
-def value(indicator: Indicator, year: int, planned=None, actual=None, planned_mark="", actual_mark=""):
+def value(
+    indicator: Indicator, year: int, planned=None, actual=None, planned_mark="", actual_mark=""
+):
     return IndicatorValue.objects.create(
         indicator=indicator,
         fiscal_year=year,
@@ -98,7 +116,9 @@ def full_plan(**kw) -> Plan:
     p = plan(**kw)
     dept = department(p)
     iss = issue(p)
-    IssueYearText.objects.create(issue=iss, fiscal_year=2025, goal_summary="総括", business_summary="事業総括")
+    IssueYearText.objects.create(
+        issue=iss, fiscal_year=2025, goal_summary="総括", business_summary="事業総括"
+    )
     ch = challenge(iss)
     ChallengeGoal.objects.create(challenge=ch, fiscal_year=2025, text="目標の本文")
     s1, s2 = step(ch, "1-1"), step(ch, "1-2")

@@ -19,12 +19,17 @@ def values_of(indicator: Indicator, column: str) -> dict[str, str]:
 
 def phases_of(project: Project) -> dict[str, str]:
     """{"R4": "○", "R5": "⇒"}."""
-    return {fiscal.short_label(p.fiscal_year): p.mark for p in project.phases.order_by("fiscal_year")}
+    return {
+        fiscal.short_label(p.fiscal_year): p.mark for p in project.phases.order_by("fiscal_year")
+    }
 
 
 def kpi(plan, category: str, name: str) -> Indicator:
     return Indicator.objects.get(
-        kind=Indicator.Kind.KPI, challenge__issue__plan=plan, challenge__issue__category=category, name=name
+        kind=Indicator.Kind.KPI,
+        challenge__issue__plan=plan,
+        challenge__issue__category=category,
+        name=name,
     )
 
 

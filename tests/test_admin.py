@@ -40,12 +40,29 @@ def test_it_shows_every_changelist_and_change_form(admin_client, plan, model):
     assert response.status_code == 200
     obj = model.objects.first()
     assert obj is not None, f"the builder plan should have a {opts.label}"
-    response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    response = admin_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
     assert response.status_code == 200
     response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert response.status_code == 200
     response = admin_client.get(changelist, {"q": "観光"})
     assert response.status_code == 200
+
+
+def _kpi_form(kpi):
+    """The indicator's own fields as the admin form posts them."""
+    return {
+        "kind": "kpi",
+        "challenge": kpi.challenge_id,
+        "name": kpi.name,
+        "unit": "件",
+        "direction": "higher",
+        "position": 0,
+        "formula": "",
+        "evaluations-TOTAL_FORMS": 0,
+        "evaluations-INITIAL_FORMS": 0,
+    }
 
 
 def test_it_edits_an_indicators_years_as_one_grid(admin_client, plan):
@@ -56,15 +73,19 @@ def test_it_edits_an_indicators_years_as_one_grid(admin_client, plan):
     for label in ("R3", "R9", "予定", "実績"):
         assert label in page
     data = {
-        "kind": "kpi", "challenge": kpi.challenge_id, "name": kpi.name, "unit": "件",
-        "direction": "higher", "position": 0, "formula": "",
-        "evaluations-TOTAL_FORMS": 0, "evaluations-INITIAL_FORMS": 0,
-        "planned_2023": "5", "actual_2023": "7", "planned_2024": "6", "actual_2024": "6",
-        "planned_2025": "－", "actual_2025": "",
+        **_kpi_form(kpi),
+        "planned_2023": "5",
+        "actual_2023": "7",
+        "planned_2024": "6",
+        "actual_2024": "6",
+        "planned_2025": "－",
+        "actual_2025": "",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    values = {v.fiscal_year: (v.planned, v.actual) for v in IndicatorValue.objects.filter(indicator=kpi)}
+    values = {
+        v.fiscal_year: (v.planned, v.actual) for v in IndicatorValue.objects.filter(indicator=kpi)
+    }
     assert values == {2023: ("5", "7"), 2024: ("6", "6"), 2025: ("－", "")}
 
 
@@ -72,10 +93,9 @@ def test_it_refuses_a_bad_grid_cell_and_keeps_the_values(admin_client, plan):
     kpi = Indicator.objects.get(challenge__issue__plan=plan, kind="kpi")
     url = reverse("admin:kpis_indicator_change", args=[kpi.pk])
     data = {
-        "kind": "kpi", "challenge": kpi.challenge_id, "name": kpi.name, "unit": "件",
-        "direction": "higher", "position": 0, "formula": "",
-        "evaluations-TOTAL_FORMS": 0, "evaluations-INITIAL_FORMS": 0,
-        "planned_2023": "5", "actual_2023": "たくさん",
+        **_kpi_form(kpi),
+        "planned_2023": "5",
+        "actual_2023": "たくさん",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200

@@ -95,7 +95,8 @@ def test_it_refuses_anonymous_users_and_users_without_permission(client, plan):
 
 
 def test_it_runs_a_fixed_number_of_queries(staff, plan, django_assert_max_num_queries):
-    # session + user + plans + plan + departments + indicators + values prefetch + message/perm lookups
+    # session + user + plans + plan + departments + indicators + values prefetch
+    # + message/permission lookups
     with django_assert_max_num_queries(12):
         staff.get(URL, {"plan": plan.slug, "year": "R6"})
     issue = plan.issues.first()

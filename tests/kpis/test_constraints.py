@@ -57,7 +57,9 @@ def test_it_refuses_a_number_and_a_mark_in_one_cell(owners):
     ch, _ = owners
     k = builders.kpi(ch)
     with pytest.raises(IntegrityError), transaction.atomic():
-        IndicatorValue.objects.create(indicator=k, fiscal_year=2023, planned_number=Decimal(1), planned_mark="－")
+        IndicatorValue.objects.create(
+            indicator=k, fiscal_year=2023, planned_number=Decimal(1), planned_mark="－"
+        )
 
 
 def test_it_refuses_a_mark_outside_the_list(owners):

@@ -30,7 +30,9 @@ def test_it_parses_numbers_and_marks(raw, expected):
     assert parse_value(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "約30", "1.2.3", "NaN", "Infinity", "1e400", "0.00001", True, "30件"])
+@pytest.mark.parametrize(
+    "raw", ["abc", "約30", "1.2.3", "NaN", "Infinity", "1e400", "0.00001", True, "30件"]
+)
 def test_it_refuses_anything_else_with_a_japanese_message(raw):
     with pytest.raises(InvalidValue) as exc:
         parse_value(raw)

@@ -7,7 +7,12 @@ from strategy import fiscal
 
 @pytest.mark.parametrize(
     ("year", "short", "long"),
-    [(2025, "R7", "令和7年度"), (2019, "R1", "令和元年度"), (2021, "R3", "令和3年度"), (2030, "R12", "令和12年度")],
+    [
+        (2025, "R7", "令和7年度"),
+        (2019, "R1", "令和元年度"),
+        (2021, "R3", "令和3年度"),
+        (2030, "R12", "令和12年度"),
+    ],
 )
 def test_it_labels_fiscal_years(year, short, long):
     assert fiscal.short_label(year) == short
@@ -16,12 +21,16 @@ def test_it_labels_fiscal_years(year, short, long):
     assert fiscal.parse_year(long) == year
 
 
-@pytest.mark.parametrize("text", ["R7", "r7", "Ｒ７", "令和7年度", "令和７年度", "令和7年", "2025", "2025年度", " R7 "])
+@pytest.mark.parametrize(
+    "text", ["R7", "r7", "Ｒ７", "令和7年度", "令和７年度", "令和7年", "2025", "2025年度", " R7 "]
+)
 def test_it_parses_what_people_type(text):
     assert fiscal.parse_year(text) == 2025
 
 
-@pytest.mark.parametrize("text", ["", "R", "H30", "平成30年度", "R0", "令和年度", "2018", "abc", "R7-8"])
+@pytest.mark.parametrize(
+    "text", ["", "R", "H30", "平成30年度", "R0", "令和年度", "2018", "abc", "R7-8"]
+)
 def test_it_refuses_what_is_not_a_reiwa_fiscal_year(text):
     with pytest.raises(ValueError, match="年度|令和"):
         fiscal.parse_year(text)

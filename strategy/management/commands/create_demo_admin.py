@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "デモ用の管理者（admin）を作成し、ログイン情報を表示します。実行のたびにパスワードを作り直します。"
+    help = (
+        "デモ用の管理者（admin）を作成し、ログイン情報を表示します。"
+        "実行のたびにパスワードを作り直します。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")

@@ -7,7 +7,10 @@ from strategy.demo import PlanFixtureError, plan_dirs, plan_load_yaml
 
 
 class Command(BaseCommand):
-    help = "fixtures/ のデモ計画（佐世保市 R7・長崎市）を読み込みます。同じスラッグの計画は置き換えます。"
+    help = (
+        "fixtures/ のデモ計画（佐世保市 R7・長崎市）を読み込みます。"
+        "同じスラッグの計画は置き換えます。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
