@@ -109,6 +109,9 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Published plans are readable without signing in (the public progress report).
+DXPLAN_PUBLIC_PLANS = env_bool("DXPLAN_PUBLIC_PLANS", True)
+
 # Security: tightened further for production by the deployment issue; safe defaults here.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

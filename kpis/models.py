@@ -7,7 +7,14 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from simple_history.models import HistoricalRecords
 
-from kpis.values import DECIMAL_PLACES, MARK_VALUES, MAX_DIGITS, Mark, format_value
+from kpis.values import (
+    DECIMAL_PLACES,
+    MARK_VALUES,
+    MAX_DIGITS,
+    Mark,
+    display_value,
+    format_value,
+)
 from projects.models import Project
 from strategy import fiscal
 from strategy.models import Challenge
@@ -31,10 +38,8 @@ class IndicatorQuerySet(models.QuerySet):
     def for_actuals_entry(self, plan, department=None):
         """Every KPI and activity indicator of a plan, in document order, for the entry screen.
 
-        A KPI belongs to a department through the projects of its priority issue; until the
-        roles issue adds an explicit owner, the department filter applies to activity
-        indicators by their project's lead department and to KPIs of issues in which that
-        department leads a project.
+        An activity indicator belongs to its project's lead department, a KPI to the
+        主管部局 of its priority issue.
         """
         qs = (
             self.of_plan(plan)
@@ -47,9 +52,8 @@ class IndicatorQuerySet(models.QuerySet):
         )
         if department is not None:
             qs = qs.filter(
-                Q(project__department=department)
-                | Q(challenge__issue__projects__department=department)
-            ).distinct()
+                Q(project__department=department) | Q(challenge__issue__department=department)
+            )
         return qs.order_by(
             "kind",
             "challenge__issue__field__number",
@@ -214,6 +218,15 @@ class IndicatorValue(models.Model):
     @property
     def actual(self) -> str:
         return format_value(self.actual_number, self.actual_mark)
+
+    @property
+    def planned_display(self) -> str:
+        """As printed on the pages: 25,000 / 36.3 / －."""
+        return display_value(self.planned_number, self.planned_mark)
+
+    @property
+    def actual_display(self) -> str:
+        return display_value(self.actual_number, self.actual_mark)
 
     @property
     def has_actual(self) -> bool:

@@ -62,6 +62,15 @@ class Project(models.Model):
                 raise ValidationError({"department": "計画の自治体の部局を選んでください。"})
 
 
+class ProgressStatus(models.TextChoices):
+    """進捗状況 of a project in one year, as in the report's legend."""
+
+    DONE = "done", "実施済"
+    CURRENT = "current", "当年度実施"
+    PLANNED = "planned", "今後予定"
+    CONSIDER = "consider", "検討"
+
+
 class ProjectPhase(models.Model):
     class Phase(models.TextChoices):
         BUILD = "build", "構築（○）"
@@ -96,6 +105,17 @@ class ProjectPhase(models.Model):
     @property
     def mark(self) -> str:
         return self.MARKS[self.phase]
+
+    def progress_status(self, report_year: int) -> ProgressStatus:
+        """検討 years stay 検討; other years are 実施済 before the report year, 当年度実施 in it
+        and 今後予定 after it."""
+        if self.phase == self.Phase.CONSIDER:
+            return ProgressStatus.CONSIDER
+        if self.fiscal_year < report_year:
+            return ProgressStatus.DONE
+        if self.fiscal_year == report_year:
+            return ProgressStatus.CURRENT
+        return ProgressStatus.PLANNED
 
     @classmethod
     def phase_for_mark(cls, mark: str) -> str:

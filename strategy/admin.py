@@ -197,20 +197,21 @@ class PriorityIssueAdmin(SimpleHistoryAdmin):
         "field",
         "kind",
         "category",
+        "department",
         "plan",
         "challenges_link",
         "projects_link",
     ]
-    list_filter = ["plan", "field__name", "kind", "category"]
+    list_filter = ["plan", "field__name", "kind", "category", "department"]
     search_fields = ["title", "category"]
-    autocomplete_fields = ["plan", "field"]
+    autocomplete_fields = ["plan", "field", "department"]
     inlines = [ChallengeInline, IssueYearTextInline]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("plan", "field")
+            .select_related("plan", "field", "department")
             .annotate(
                 n_challenges=Count("challenges", distinct=True),
                 n_projects=Count("projects", distinct=True),

@@ -335,6 +335,10 @@ def _write(b: _Built) -> Plan:
         IssueYearText.objects.bulk_create(
             IssueYearText(issue=issue, fiscal_year=y, **t) for y, t in data["texts"].items()
         )
+        lead = _lead_department(data["projects"])
+        if lead:
+            issue.department = departments[lead]
+            issue.save(update_fields=["department"])
         steps = {}
         for c in data["challenges"]:
             challenge = Challenge.objects.create(
@@ -375,6 +379,16 @@ def _write(b: _Built) -> Plan:
             for ind in pr["indicators"]:
                 _create_indicator(ind, kind=Indicator.Kind.ACTIVITY, project=project)
     return plan
+
+
+def _lead_department(projects: list[dict]) -> str | None:
+    """The documents name no department per priority issue: its KPIs go to the department
+    that leads most of its projects (the first in document order on a tie)."""
+    counts: dict[str, int] = {}
+    for pr in projects:
+        if pr["department"]:
+            counts[pr["department"]] = counts.get(pr["department"], 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 def _create_indicator(data: dict, **owner) -> Indicator:

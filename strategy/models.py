@@ -53,6 +53,17 @@ class PlanQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Plan.Status.PUBLISHED)
 
+    def readable_by(self, user):
+        """Signed-in users read every plan; others read published plans while the
+        DXPLAN_PUBLIC_PLANS setting allows it. Drafts are never public."""
+        from django.conf import settings
+
+        if user.is_authenticated:
+            return self
+        if settings.DXPLAN_PUBLIC_PLANS:
+            return self.published()
+        return self.none()
+
 
 class Plan(models.Model):
     """One edition of a plan (e.g. 佐世保市 実行計画 R7版); the next year's edition is a copy."""
@@ -85,6 +96,12 @@ class Plan(models.Model):
         blank=True,
         related_name="next_editions",
     )
+    grade_achieved_percent = models.PositiveSmallIntegerField(
+        "評価基準: 達成（%以上）", default=100
+    )
+    grade_on_track_percent = models.PositiveSmallIntegerField(
+        "評価基準: 概ね順調（%以上）", default=80
+    )
     label_field = models.CharField("表示名: 分野", max_length=30, default="分野")
     label_issue = models.CharField("表示名: 重点課題", max_length=30, default="DX重点課題")
     label_challenge = models.CharField("表示名: 課題", max_length=30, default="課題")
@@ -108,7 +125,11 @@ class Plan(models.Model):
                 & Q(report_year__gte=models.F("start_year"))
                 & Q(report_year__lte=models.F("end_year")),
                 name="plan_years_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(grade_on_track_percent__lte=models.F("grade_achieved_percent")),
+                name="plan_grade_thresholds_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +163,14 @@ class Plan(models.Model):
     @property
     def period_label(self) -> str:
         return f"{fiscal.long_label(self.start_year)}～{fiscal.long_label(self.end_year)}"
+
+    @property
+    def actuals_year(self) -> int:
+        """The last fiscal year whose actuals the report holds: the year that 実績：R6.3 closes
+        (FY R5), else the year before the report year."""
+        if self.actual_as_of:
+            return max(fiscal.fiscal_year_of(self.actual_as_of), self.baseline_year)
+        return max(self.report_year - 1, self.baseline_year)
 
     @property
     def report_year_label(self) -> str:
@@ -196,6 +225,15 @@ class PriorityIssue(models.Model):
     number = models.PositiveSmallIntegerField("番号")
     category = models.CharField("分類", max_length=50)
     title = models.CharField("名称", max_length=300)
+    department = models.ForeignKey(
+        "Department",
+        verbose_name="主管部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+        help_text="KPI の入力を担当する部局",
+    )
     situation = models.TextField("現状・課題", blank=True)
     actions = models.TextField("取り組み内容", blank=True)
 

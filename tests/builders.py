@@ -116,6 +116,8 @@ def full_plan(**kw) -> Plan:
     p = plan(**kw)
     dept = department(p)
     iss = issue(p)
+    iss.department = dept
+    iss.save()
     IssueYearText.objects.create(
         issue=iss, fiscal_year=2025, goal_summary="総括", business_summary="事業総括"
     )

@@ -1,0 +1,151 @@
+"""Achievement of KPIs and activity indicators — the one place where rates and grades are computed.
+
+Two measures, both direction-aware:
+
+* **achievement rate** of one year: the year's actual against that year's plan.
+  Higher is better: actual ÷ planned. Lower is better (ペーパーレス度, 超過率): planned ÷ actual,
+  so beating a falling target gives more than 100 %. When the plan is 0, or a lower-is-better
+  actual is 0, a ratio means nothing: the grade is decided by comparing actual with plan and the
+  rate is left empty.
+* **progress** from the baseline toward the final target: (latest actual − baseline) ÷
+  (target − baseline). The sign of the denominator makes it work for both directions.
+
+Grades follow the plan's thresholds (default 達成 ≥ 100 %, 概ね順調 ≥ 80 %, else 要努力);
+未計測 when the year has a planned number but no numeric actual yet, 評価対象外 when the plan has
+no number for that year (empty, 「－」, 「…」, 「○」 …).
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+HUNDRED = Decimal(100)
+
+
+class Grade(models.TextChoices):
+    ACHIEVED = "achieved", "達成"
+    ON_TRACK = "on_track", "概ね順調"
+    NEEDS_EFFORT = "needs_effort", "要努力"
+    NOT_MEASURED = "not_measured", "未計測"
+    NOT_APPLICABLE = "not_applicable", "評価対象外"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    achieved: Decimal = Decimal(100)
+    on_track: Decimal = Decimal(80)
+
+    @classmethod
+    def of_plan(cls, plan) -> "Thresholds":
+        return cls(Decimal(plan.grade_achieved_percent), Decimal(plan.grade_on_track_percent))
+
+
+@dataclass(frozen=True)
+class Achievement:
+    grade: Grade
+    rate: Decimal | None = None  # percent, one decimal place
+
+    @property
+    def label(self) -> str:
+        return self.grade.label
+
+    @property
+    def rate_label(self) -> str:
+        return "" if self.rate is None else f"{self.rate}%"
+
+
+def _percent(numerator: Decimal, denominator: Decimal) -> Decimal:
+    return (numerator / denominator * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _grade_for(rate: Decimal, thresholds: Thresholds) -> Grade:
+    if rate >= thresholds.achieved:
+        return Grade.ACHIEVED
+    if rate >= thresholds.on_track:
+        return Grade.ON_TRACK
+    return Grade.NEEDS_EFFORT
+
+
+def achievement_rate(
+    planned: Decimal | None,
+    actual: Decimal | None,
+    *,
+    lower_is_better: bool,
+    thresholds: Thresholds = Thresholds(),
+) -> Achievement:
+    """Grade one year's actual against that year's plan (numbers only; marks are None)."""
+    if planned is None:
+        return Achievement(Grade.NOT_APPLICABLE)
+    if actual is None:
+        return Achievement(Grade.NOT_MEASURED)
+    if lower_is_better:
+        if actual <= 0 or planned <= 0:
+            ok = actual <= planned
+            return Achievement(Grade.ACHIEVED if ok else Grade.NEEDS_EFFORT)
+        rate = _percent(planned, actual)
+    else:
+        if planned <= 0:
+            ok = actual >= planned
+            return Achievement(Grade.ACHIEVED if ok else Grade.NEEDS_EFFORT)
+        rate = _percent(actual, planned)
+    return Achievement(_grade_for(rate, thresholds), rate)
+
+
+def progress_to_target(
+    baseline: Decimal | None, latest: Decimal | None, target: Decimal | None
+) -> Decimal | None:
+    """Percent of the way from baseline to target (may exceed 100 or be negative)."""
+    if baseline is None or latest is None or target is None or target == baseline:
+        return None
+    return _percent(latest - baseline, target - baseline)
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    """What the report pages and dashboards show for one indicator in one report year."""
+
+    year: Achievement
+    baseline: tuple[int, Decimal] | None
+    latest: tuple[int, Decimal] | None
+    target: tuple[int, Decimal] | None
+    progress: Decimal | None
+
+    @property
+    def progress_label(self) -> str:
+        return "" if self.progress is None else f"{self.progress}%"
+
+
+def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> IndicatorSummary:
+    """Achievement for ``year`` plus progress toward the final target; uses prefetched values.
+
+    Baseline: the indicator's own baseline, else its earliest numeric actual. Target: its own
+    target, else the planned number of its last year. Latest: the last numeric actual up to
+    ``year``.
+    """
+    values = sorted(indicator.values.all(), key=lambda v: v.fiscal_year)
+    current = next((v for v in values if v.fiscal_year == year), None)
+    this_year = achievement_rate(
+        current.planned_number if current else None,
+        current.actual_number if current else None,
+        lower_is_better=indicator.direction == "lower",
+        thresholds=thresholds,
+    )
+    actuals = [(v.fiscal_year, v.actual_number) for v in values if v.actual_number is not None]
+    planned = [(v.fiscal_year, v.planned_number) for v in values if v.planned_number is not None]
+    if indicator.baseline_value is not None:
+        baseline = (indicator.baseline_year, indicator.baseline_value)
+    else:
+        baseline = actuals[0] if actuals else None
+    if indicator.target_value is not None:
+        target = (indicator.target_year, indicator.target_value)
+    else:
+        target = planned[-1] if planned else None
+    latest_list = [a for a in actuals if a[0] <= year]
+    latest = latest_list[-1] if latest_list else None
+    progress = progress_to_target(
+        baseline[1] if baseline else None,
+        latest[1] if latest else None,
+        target[1] if target else None,
+    )
+    return IndicatorSummary(this_year, baseline, latest, target, progress)

@@ -1,0 +1,202 @@
+"""Plain data for the report pages, read with a fixed number of queries per page.
+
+Every page of a priority issue — and the whole report, which is all of them — is assembled
+by ``issue_reports``: the same handful of queries whether the plan has 12 issues or 1,200,
+then grouped in Python. Rates come from ``kpis.achievement`` only.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from kpis.achievement import IndicatorSummary, Thresholds, summarize
+from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from projects.models import Project, ProjectPhase
+from strategy import fiscal
+from strategy.models import Challenge, ChallengeGoal, IssueYearText, Plan, PriorityIssue, Step
+
+PARTS = frozenset({"progress", "goals", "kpis"})
+
+
+@dataclass
+class ProjectBar:
+    project: Project
+    leading_cells: int  # empty year columns before the bar
+    span: int  # year columns the bar covers
+    trailing_cells: int
+    segments: list[dict]  # per covered year: {"year", "status", "label", "mark"}
+    other_steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StepRow:
+    step: Step | None  # None: projects of the challenge's issue without a step
+    bars: list[ProjectBar]
+
+
+@dataclass
+class KpiRow:
+    indicator: Indicator
+    cells: list[dict]  # per value year: {"year", "planned", "actual"}
+    evaluation: str
+    summary: IndicatorSummary
+    latest: "object"  # Achievement of the actuals year
+
+
+@dataclass
+class ChallengeBlock:
+    challenge: Challenge
+    goal: str = ""
+    step_rows: list[StepRow] = field(default_factory=list)
+    kpis: list[KpiRow] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(max(len(r.bars), 1) for r in self.step_rows) or 1
+
+
+@dataclass
+class IssueReport:
+    issue: PriorityIssue
+    challenges: list[ChallengeBlock]
+    goal_summary: str = ""
+    business_summary: str = ""
+    unstepped: list[ProjectBar] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.issue.code
+
+
+def issues_of(plan: Plan, code: str | None = None):
+    qs = PriorityIssue.objects.filter(plan=plan, kind=PriorityIssue.Kind.PRIORITY).select_related(
+        "field"
+    )
+    if code is not None:
+        try:
+            field_number, number = (int(x) for x in code.split("-"))
+        except ValueError:
+            return qs.none()
+        qs = qs.filter(field__number=field_number, number=number)
+    return qs.order_by("field__number", "number")
+
+
+def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[IssueReport]:
+    year = plan.report_year
+    ids = [i.pk for i in issues]
+    challenges = list(
+        Challenge.objects.filter(issue_id__in=ids)
+        .order_by("issue_id", "number")
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.order_by("sort_key")),
+            Prefetch(
+                "goals", queryset=ChallengeGoal.objects.filter(fiscal_year=year), to_attr="year_goals"
+            ),
+        )
+    )
+    texts = {t.issue_id: t for t in IssueYearText.objects.filter(issue_id__in=ids, fiscal_year=year)}
+    blocks: dict[int, list[ChallengeBlock]] = defaultdict(list)
+    by_challenge: dict[int, ChallengeBlock] = {}
+    for ch in challenges:
+        block = ChallengeBlock(ch, goal=ch.year_goals[0].text if ch.year_goals else "")
+        blocks[ch.issue_id].append(block)
+        by_challenge[ch.pk] = block
+    reports = {
+        i.pk: IssueReport(
+            i,
+            blocks[i.pk],
+            goal_summary=getattr(texts.get(i.pk), "goal_summary", ""),
+            business_summary=getattr(texts.get(i.pk), "business_summary", ""),
+        )
+        for i in issues
+    }
+    if "progress" in parts:
+        _fill_progress(plan, ids, reports, by_challenge)
+    if "kpis" in parts:
+        _fill_kpis(plan, ids, by_challenge)
+    return [reports[i.pk] for i in issues]
+
+
+def _bar(project: Project, years: list[int], report_year: int) -> ProjectBar:
+    phases = {p.fiscal_year: p for p in project.phases.all() if p.fiscal_year in years}
+    if not phases:
+        return ProjectBar(project, 0, 0, len(years), [])
+    first = years.index(min(phases))
+    last = years.index(max(phases))
+    segments = []
+    for y in years[first : last + 1]:
+        phase = phases.get(y)
+        status = phase.progress_status(report_year) if phase else None
+        segments.append(
+            {
+                "year": y,
+                "status": status.value if status else "gap",
+                "label": status.label if status else "",
+                "mark": phase.mark if phase else "",
+            }
+        )
+    return ProjectBar(project, first, last - first + 1, len(years) - last - 1, segments)
+
+
+def _fill_progress(plan, issue_ids, reports, by_challenge) -> None:
+    years = plan.period_years
+    projects = (
+        Project.objects.filter(issue_id__in=issue_ids)
+        .select_related("department")
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.order_by("sort_key")),
+            Prefetch("phases", queryset=ProjectPhase.objects.order_by("fiscal_year")),
+        )
+        .order_by("sort_key")
+    )
+    rows: dict[int, list[ProjectBar]] = defaultdict(list)
+    for project in projects:
+        bar = _bar(project, years, plan.report_year)
+        steps = list(project.steps.all())
+        if steps:
+            bar.other_steps = [s.code for s in steps[1:]]
+            rows[steps[0].pk].append(bar)
+        else:
+            reports[project.issue_id].unstepped.append(bar)
+    for block in by_challenge.values():
+        block.step_rows = [StepRow(s, rows.get(s.pk, [])) for s in block.challenge.steps.all()]
+
+
+def _fill_kpis(plan, issue_ids, by_challenge) -> None:
+    thresholds = Thresholds.of_plan(plan)
+    years = plan.value_years
+    kpis = (
+        Indicator.objects.filter(kind=Indicator.Kind.KPI, challenge__issue_id__in=issue_ids)
+        .prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year")),
+            Prefetch(
+                "evaluations",
+                queryset=IndicatorEvaluation.objects.filter(fiscal_year=plan.report_year),
+                to_attr="year_evaluations",
+            ),
+        )
+        .order_by("challenge_id", "position", "id")
+    )
+    for kpi in kpis:
+        by_year = kpi.values_by_year()
+        cells = [
+            {
+                "year": y,
+                "label": fiscal.short_label(y),
+                "planned": by_year[y].planned_display if y in by_year else "",
+                "actual": by_year[y].actual_display if y in by_year else "",
+            }
+            for y in years
+        ]
+        summary = summarize(kpi, plan.report_year, thresholds)
+        latest = summarize(kpi, plan.actuals_year, thresholds).year
+        by_challenge[kpi.challenge_id].kpis.append(
+            KpiRow(
+                kpi,
+                cells,
+                kpi.year_evaluations[0].text if kpi.year_evaluations else "",
+                summary,
+                latest,
+            )
+        )

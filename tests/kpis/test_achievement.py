@@ -1,0 +1,96 @@
+from decimal import Decimal as D
+
+import pytest
+
+from kpis.achievement import Grade, Thresholds, achievement_rate, progress_to_target, summarize
+from tests import builders
+
+
+@pytest.mark.parametrize(
+    ("planned", "actual", "grade", "rate"),
+    [
+        (D(8), D(8), Grade.ACHIEVED, D("100.0")),
+        (D(8), D(13), Grade.ACHIEVED, D("162.5")),
+        (D(10), D(8), Grade.ON_TRACK, D("80.0")),
+        (D(10), D("7.99"), Grade.NEEDS_EFFORT, D("79.9")),
+        (D(0), D(0), Grade.ACHIEVED, None),
+        (D(0), D(3), Grade.ACHIEVED, None),
+    ],
+)
+def test_it_grades_higher_is_better(planned, actual, grade, rate):
+    result = achievement_rate(planned, actual, lower_is_better=False)
+    assert (result.grade, result.rate) == (grade, rate)
+
+
+@pytest.mark.parametrize(
+    ("planned", "actual", "grade", "rate"),
+    [
+        # ペーパーレス度: 70 % planned, 65 % used → better than plan
+        (D(70), D(65), Grade.ACHIEVED, D("107.7")),
+        (D(70), D(70), Grade.ACHIEVED, D("100.0")),
+        (D(70), D(84), Grade.ON_TRACK, D("83.3")),
+        (D(30), D(60), Grade.NEEDS_EFFORT, D("50.0")),
+        # 時間外勤務上限時間超過率 planned 0 %
+        (D(0), D(0), Grade.ACHIEVED, None),
+        (D(0), D("1.5"), Grade.NEEDS_EFFORT, None),
+        (D(5), D(0), Grade.ACHIEVED, None),
+    ],
+)
+def test_it_grades_lower_is_better(planned, actual, grade, rate):
+    result = achievement_rate(planned, actual, lower_is_better=True)
+    assert (result.grade, result.rate) == (grade, rate)
+
+
+def test_it_says_not_measured_without_an_actual_and_not_applicable_without_a_plan():
+    assert achievement_rate(D(5), None, lower_is_better=False).grade == Grade.NOT_MEASURED
+    assert achievement_rate(None, D(5), lower_is_better=False).grade == Grade.NOT_APPLICABLE
+    assert achievement_rate(None, None, lower_is_better=True).grade == Grade.NOT_APPLICABLE
+
+
+def test_it_uses_the_plans_thresholds():
+    strict = Thresholds(achieved=D(100), on_track=D(95))
+    assert achievement_rate(D(10), D(9), lower_is_better=False, thresholds=strict).grade == (
+        Grade.NEEDS_EFFORT
+    )
+    assert achievement_rate(D(10), D(9), lower_is_better=False).grade == Grade.ON_TRACK
+
+
+def test_it_measures_progress_toward_the_target_in_both_directions():
+    assert progress_to_target(D("36.3"), D("43.15"), D(50)) == D("50.0")
+    # lower is better: 100 % paper → 30 %, now 65 %
+    assert progress_to_target(D(100), D(65), D(30)) == D("50.0")
+    assert progress_to_target(D(10), D(5), D(20)) == D("-50.0")
+    assert progress_to_target(D(10), None, D(20)) is None
+    assert progress_to_target(D(10), D(10), D(10)) is None
+
+
+@pytest.mark.django_db
+def test_it_summarizes_an_indicator_with_marks_in_its_years():
+    plan = builders.plan()
+    ch = builders.challenge(builders.issue(plan))
+    kpi = builders.kpi(ch, direction="lower")
+    builders.value(kpi, 2021, planned=100, actual=100)
+    builders.value(kpi, 2023, planned=70, actual=65)
+    builders.value(kpi, 2024, planned_mark="－", actual_mark="実施済")
+    builders.value(kpi, 2025, planned=50, actual_mark="－")
+    builders.value(kpi, 2027, planned=30)
+    summary = summarize(kpi, 2023)
+    assert summary.year.grade == Grade.ACHIEVED
+    assert summary.baseline == (2021, D(100))
+    assert summary.target == (2027, D(30))
+    assert summary.latest == (2023, D(65))
+    assert summary.progress == D("50.0")
+    assert summarize(kpi, 2024).year.grade == Grade.NOT_APPLICABLE
+    assert summarize(kpi, 2025).year.grade == Grade.NOT_MEASURED
+    assert summarize(kpi, 2026).year.grade == Grade.NOT_APPLICABLE
+
+
+@pytest.mark.django_db
+def test_it_prefers_the_indicators_own_baseline_and_target():
+    plan = builders.plan()
+    ch = builders.challenge(builders.issue(plan))
+    kpi = builders.kpi(
+        ch, baseline_year=2024, baseline_value=D("36.3"), target_year=2027, target_value=D(50)
+    )
+    builders.value(kpi, 2025, actual=D("43.15"))
+    assert summarize(kpi, 2025).progress == D("50.0")
