@@ -7,6 +7,7 @@ SQLite file `db.sqlite3` in the project root.
 from pathlib import Path
 
 import dj_database_url
+import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 from dxplan.env import env_bool, env_int, env_list, env_str
@@ -95,7 +96,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js comes from the plotly package itself (no CDN: municipal networks are closed).
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -111,6 +116,8 @@ LOGIN_URL = "admin:login"
 
 # Published plans are readable without signing in (the public progress report).
 DXPLAN_PUBLIC_PLANS = env_bool("DXPLAN_PUBLIC_PLANS", True)
+# Headless Chromium that prints the report to PDF (Debian package "chromium").
+DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")
 
 # Security: tightened further for production by the deployment issue; safe defaults here.
 SESSION_COOKIE_HTTPONLY = True

@@ -56,7 +56,8 @@ class Achievement:
 
 
 def _percent(numerator: Decimal, denominator: Decimal) -> Decimal:
-    return (numerator / denominator * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    value = (numerator / denominator * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return value if value != 0 else Decimal("0.0")  # never "-0.0"
 
 
 def _grade_for(rate: Decimal, thresholds: Thresholds) -> Grade:
@@ -143,6 +144,9 @@ def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> In
         target = planned[-1] if planned else None
     latest_list = [a for a in actuals if a[0] <= year]
     latest = latest_list[-1] if latest_list else None
+    if indicator.baseline_value is None and latest is not None and latest == baseline:
+        # The only actual so far is its own baseline: no progress can be measured yet.
+        latest = None
     progress = progress_to_target(
         baseline[1] if baseline else None,
         latest[1] if latest else None,

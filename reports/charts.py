@@ -24,7 +24,8 @@ def _layout(**extra) -> dict:
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "y": -0.25},
+        "autosize": True,
         "hoverlabel": {"font": {"family": FONT}},
     }
     layout.update(extra)
@@ -40,6 +41,7 @@ def to_html(figure: dict, div_id: str, *, static: bool = False, height: int | No
         include_plotlyjs=False,
         full_html=False,
         div_id=div_id,
+        default_width="100%",
         config=config,
         validate=False,
     )
@@ -83,7 +85,9 @@ def kpi_figure(name: str, unit: str, years: list[str], planned: list, actual: li
     }
 
 
-def grades_by_issue_figure(issues: list[str], counts: dict[Grade, list[int]], year_label: str) -> dict:
+def grades_by_issue_figure(
+    issues: list[str], counts: dict[Grade, list[int]], year_label: str
+) -> dict:
     """Stacked bars: how many KPIs of each priority issue are 達成 / 概ね順調 / …"""
     return {
         "data": [

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from kpis.achievement import IndicatorSummary, Thresholds, summarize
+from kpis.achievement import Achievement, IndicatorSummary, Thresholds, summarize
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
 from projects.models import Project, ProjectPhase
+from reports import charts
 from strategy import fiscal
 from strategy.models import Challenge, ChallengeGoal, IssueYearText, Plan, PriorityIssue, Step
 
@@ -28,6 +29,14 @@ class ProjectBar:
     segments: list[dict]  # per covered year: {"year", "status", "label", "mark"}
     other_steps: list[str] = field(default_factory=list)
 
+    @property
+    def leading_range(self) -> range:
+        return range(self.leading_cells)
+
+    @property
+    def trailing_range(self) -> range:
+        return range(self.trailing_cells)
+
 
 @dataclass
 class StepRow:
@@ -38,10 +47,11 @@ class StepRow:
 @dataclass
 class KpiRow:
     indicator: Indicator
-    cells: list[dict]  # per value year: {"year", "planned", "actual"}
+    cells: list[dict]  # per value year: {"year", "label", "planned", "actual"}
     evaluation: str
-    summary: IndicatorSummary
-    latest: "object"  # Achievement of the actuals year
+    summary: IndicatorSummary  # progress toward the final target, as of the report year
+    latest: Achievement  # the actuals year's achievement (実績：R6.3 → R5)
+    chart: str = ""
 
 
 @dataclass
@@ -68,6 +78,10 @@ class IssueReport:
     def code(self) -> str:
         return self.issue.code
 
+    @property
+    def has_kpis(self) -> bool:
+        return any(block.kpis for block in self.challenges)
+
 
 def issues_of(plan: Plan, code: str | None = None):
     qs = PriorityIssue.objects.filter(plan=plan, kind=PriorityIssue.Kind.PRIORITY).select_related(
@@ -82,7 +96,9 @@ def issues_of(plan: Plan, code: str | None = None):
     return qs.order_by("field__number", "number")
 
 
-def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[IssueReport]:
+def issue_reports(
+    plan: Plan, issues: list[PriorityIssue], parts=PARTS, *, static_charts: bool = False
+) -> list[IssueReport]:
     year = plan.report_year
     ids = [i.pk for i in issues]
     challenges = list(
@@ -91,11 +107,15 @@ def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.order_by("sort_key")),
             Prefetch(
-                "goals", queryset=ChallengeGoal.objects.filter(fiscal_year=year), to_attr="year_goals"
+                "goals",
+                queryset=ChallengeGoal.objects.filter(fiscal_year=year),
+                to_attr="year_goals",
             ),
         )
     )
-    texts = {t.issue_id: t for t in IssueYearText.objects.filter(issue_id__in=ids, fiscal_year=year)}
+    texts = {
+        t.issue_id: t for t in IssueYearText.objects.filter(issue_id__in=ids, fiscal_year=year)
+    }
     blocks: dict[int, list[ChallengeBlock]] = defaultdict(list)
     by_challenge: dict[int, ChallengeBlock] = {}
     for ch in challenges:
@@ -114,7 +134,7 @@ def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[
     if "progress" in parts:
         _fill_progress(plan, ids, reports, by_challenge)
     if "kpis" in parts:
-        _fill_kpis(plan, ids, by_challenge)
+        _fill_kpis(plan, ids, by_challenge, static_charts)
     return [reports[i.pk] for i in issues]
 
 
@@ -163,7 +183,7 @@ def _fill_progress(plan, issue_ids, reports, by_challenge) -> None:
         block.step_rows = [StepRow(s, rows.get(s.pk, [])) for s in block.challenge.steps.all()]
 
 
-def _fill_kpis(plan, issue_ids, by_challenge) -> None:
+def _fill_kpis(plan, issue_ids, by_challenge, static_charts: bool) -> None:
     thresholds = Thresholds.of_plan(plan)
     years = plan.value_years
     kpis = (
@@ -191,6 +211,13 @@ def _fill_kpis(plan, issue_ids, by_challenge) -> None:
         ]
         summary = summarize(kpi, plan.report_year, thresholds)
         latest = summarize(kpi, plan.actuals_year, thresholds).year
+        figure = charts.kpi_figure(
+            kpi.name,
+            kpi.unit,
+            [c["label"] for c in cells],
+            [getattr(by_year.get(y), "planned_number", None) for y in years],
+            [getattr(by_year.get(y), "actual_number", None) for y in years],
+        )
         by_challenge[kpi.challenge_id].kpis.append(
             KpiRow(
                 kpi,
@@ -198,5 +225,40 @@ def _fill_kpis(plan, issue_ids, by_challenge) -> None:
                 kpi.year_evaluations[0].text if kpi.year_evaluations else "",
                 summary,
                 latest,
+                charts.to_html(figure, f"chart-kpi-{kpi.pk}", static=static_charts, height=230),
             )
         )
+
+
+def project_table_rows(plan: Plan, projects) -> list[dict]:
+    """One row per project and activity indicator, as in the 別冊 table."""
+    value_years = plan.value_years
+    period = plan.period_years
+    rows = []
+    for project in projects:
+        steps = list(project.steps.all())
+        phases = {p.fiscal_year: p.mark for p in project.phases.all()}
+        indicators = list(project.indicators.all()) or [None]
+        for index, indicator in enumerate(indicators):
+            by_year = indicator.values_by_year() if indicator else {}
+            rows.append(
+                {
+                    "project": project,
+                    "first": index == 0,
+                    "rowspan": len(indicators),
+                    "challenges": sorted(
+                        {f"{s.challenge.number} {s.challenge.title}" for s in steps}
+                    ),
+                    "steps": [f"{s.code} {s.title}" for s in steps],
+                    "indicator": indicator,
+                    "cells": [
+                        (
+                            by_year[y].planned_display if y in by_year else "",
+                            by_year[y].actual_display if y in by_year else "",
+                        )
+                        for y in value_years
+                    ],
+                    "phases": [phases.get(y, "") for y in period],
+                }
+            )
+    return rows

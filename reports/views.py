@@ -1,11 +1,118 @@
-from django.conf import settings
-from django.shortcuts import render
+"""Report pages and dashboards. Each view: find the readable plan, call one data function,
+render. The data functions (reports/pages.py, reports/dashboard.py) own the queries."""
 
-from strategy.models import Plan
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from projects.models import Project
+from reports import pages
+from reports.dashboard import department_page as department_data
+from reports.dashboard import plan_dashboard
+from reports.pdf import ReportPrintError, render_report_pdf
+from strategy import fiscal
+from strategy.models import Department, Plan
+
+ISSUE_PAGES = {
+    "progress": ("reports/issue_progress.html", {"progress"}),
+    "goals": ("reports/issue_goals.html", {"goals"}),
+    "kpis": ("reports/issue_kpis.html", {"kpis"}),
+}
+
+
+def _plan(request, slug: str) -> Plan:
+    return get_object_or_404(
+        Plan.objects.readable_by(request.user).select_related("municipality"), slug=slug
+    )
+
+
+def _year(request, plan: Plan) -> int | None:
+    try:
+        year = fiscal.parse_year(request.GET["year"]) if request.GET.get("year") else None
+    except ValueError:
+        return None
+    return year if year in plan.value_years else None
 
 
 def plan_list(request):
-    plans = Plan.objects.select_related("municipality")
-    if not request.user.is_authenticated:
-        plans = plans.published() if getattr(settings, "PUBLIC_PLANS", True) else plans.none()
+    plans = Plan.objects.readable_by(request.user).select_related("municipality")
     return render(request, "reports/plan_list.html", {"plans": plans})
+
+
+def plan_dashboard_view(request, slug):
+    plan = _plan(request, slug)
+    context = {"plan": plan, **plan_dashboard(plan, _year(request, plan))}
+    context["departments"] = Department.objects.filter(municipality=plan.municipality)
+    return render(request, "reports/dashboard.html", context)
+
+
+def issue_page(request, slug, code, page):
+    plan = _plan(request, slug)
+    template, parts = ISSUE_PAGES[page]
+    issues = list(pages.issues_of(plan, code))
+    if not issues:
+        raise Http404("該当する重点課題がありません")
+    report = pages.issue_reports(plan, issues, parts)[0]
+    return render(request, template, {"plan": plan, "report": report, "page": page})
+
+
+def project_table(request, slug):
+    plan = _plan(request, slug)
+    projects = Project.objects.for_project_table(plan).search(request.GET.get("q", ""))
+    filters = {
+        "field": ("issue__field__number", request.GET.get("field")),
+        "category": ("issue__category", request.GET.get("category")),
+        "department": ("department_id", request.GET.get("department")),
+    }
+    for lookup, value in filters.values():
+        if value:
+            projects = projects.filter(**{lookup: value})
+    if request.GET.get("leading") == "1":
+        projects = projects.filter(is_leading=True)
+    context = {
+        "plan": plan,
+        "rows": pages.project_table_rows(plan, projects),
+        "fields": plan.fields.all(),
+        "categories": plan.issues.order_by("field__number", "kind", "number").values_list(
+            "category", flat=True
+        ),
+        "departments": Department.objects.filter(municipality=plan.municipality),
+        "selected": request.GET,
+    }
+    return render(request, "reports/project_table.html", context)
+
+
+def department_view(request, slug, department_id):
+    plan = _plan(request, slug)
+    department = get_object_or_404(Department, pk=department_id, municipality=plan.municipality)
+    context = {"plan": plan, "department": department}
+    context.update(department_data(plan, department, _year(request, plan)))
+    return render(request, "reports/department.html", context)
+
+
+def whole_report(request, slug):
+    plan = _plan(request, slug)
+    issues = list(pages.issues_of(plan))
+    print_mode = request.GET.get("print") == "1"
+    context = {
+        "plan": plan,
+        "reports": pages.issue_reports(plan, issues, static_charts=print_mode),
+        "print_mode": print_mode,
+    }
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def report_pdf(request, slug):
+    plan = _plan(request, slug)
+    try:
+        pdf = render_report_pdf(plan)
+    except ReportPrintError as exc:
+        return HttpResponse(
+            f"PDF を作成できませんでした: {exc}",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-report.pdf"'
+    return response

@@ -173,6 +173,26 @@ class Plan(models.Model):
         return max(self.report_year - 1, self.baseline_year)
 
     @property
+    def value_year_labels(self) -> list[str]:
+        return [fiscal.short_label(y) for y in self.value_years]
+
+    @property
+    def value_year_choices(self) -> list[tuple[int, str]]:
+        return [(y, fiscal.long_label(y)) for y in self.value_years]
+
+    @property
+    def period_year_labels(self) -> list[str]:
+        return [fiscal.short_label(y) for y in self.period_years]
+
+    @property
+    def report_year_label_short(self) -> str:
+        return fiscal.short_label(self.report_year)
+
+    @property
+    def actuals_year_label_short(self) -> str:
+        return fiscal.short_label(self.actuals_year)
+
+    @property
     def report_year_label(self) -> str:
         return fiscal.long_label(self.report_year)
 

@@ -94,3 +94,15 @@ def test_it_prefers_the_indicators_own_baseline_and_target():
     )
     builders.value(kpi, 2025, actual=D("43.15"))
     assert summarize(kpi, 2025).progress == D("50.0")
+
+
+@pytest.mark.django_db
+def test_it_measures_no_progress_from_a_single_actual_that_is_its_own_baseline():
+    plan = builders.plan()
+    kpi = builders.kpi(builders.challenge(builders.issue(plan)))
+    builders.value(kpi, 2023, planned=5, actual=7)
+    builders.value(kpi, 2027, planned=8)
+    summary = summarize(kpi, 2025)
+    assert summary.progress is None and summary.progress_label == ""
+    assert progress_to_target(D(10), D(10), D(20)) == D("0.0")
+    assert str(progress_to_target(D(10), D("9.9999"), D(20))) == "0.0"
