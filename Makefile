@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,18 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# Browser tests and the PDF need Debian's chromium and Japanese fonts (installed if missing).
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=ja | grep -q . || { \
+	  echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+# Refresh docs/screenshots/ from the browser tests.
+screenshots: $(STAMP) browser
+	DXPLAN_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -225,7 +225,12 @@ def _fill_kpis(plan, issue_ids, by_challenge, static_charts: bool) -> None:
                 kpi.year_evaluations[0].text if kpi.year_evaluations else "",
                 summary,
                 latest,
-                charts.to_html(figure, f"chart-kpi-{kpi.pk}", static=static_charts, height=230),
+                charts.to_html(
+                    figure,
+                    f"chart-kpi-{kpi.pk}",
+                    static=static_charts,
+                    height=150 if static_charts else 230,
+                ),
             )
         )
 

@@ -79,7 +79,10 @@ def html_to_pdf(html: str, *, timeout_ms: int = 60_000) -> bytes:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page()
+                # The printable width of A4 landscape with 10 mm margins, laid out for print
+                # before the charts draw, so they size themselves to the printed page.
+                page = browser.new_page(viewport={"width": 1046, "height": 740})
+                page.emulate_media(media="print")
                 page.route("**/*", handle)
                 page.goto(page_url, wait_until="load", timeout=timeout_ms)
                 page.wait_for_function(
@@ -87,7 +90,6 @@ def html_to_pdf(html: str, *, timeout_ms: int = 60_000) -> bytes:
                     ".every(d => d.querySelector('.main-svg'))",
                     timeout=timeout_ms,
                 )
-                page.emulate_media(media="print")
                 return page.pdf(
                     format="A4",
                     landscape=True,

@@ -32,3 +32,16 @@ def sasebo(demo_plans, db) -> Plan:
 @pytest.fixture
 def nagasaki(demo_plans, db) -> Plan:
     return Plan.objects.get(slug="nagasaki-dx")
+
+
+def pytest_collection_modifyitems(items):
+    """Run tests that flush the database (transactional, live_server) after all others, so
+    the session's demo plans stay loaded for the acceptance tests."""
+
+    def flushes(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction")) or "live_server" in getattr(
+            item, "fixturenames", ()
+        )
+
+    items.sort(key=flushes)
