@@ -12,22 +12,13 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
-from projects.models import Project, ProjectPhase
+from projects.models import ProjectPhase
 from strategy import fiscal
-from strategy.models import (
-    Challenge,
-    ChallengeGoal,
-    Department,
-    Field,
-    IssueYearText,
-    Municipality,
-    Plan,
-    PriorityIssue,
-    Step,
-)
+from strategy.models import Department, Municipality, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
+from strategy.plandata import PLAN_FIELDS, PlanData, PlanDiff, issue_code, plan_apply
 
 
 class PlanFixtureError(Exception):
@@ -77,7 +68,7 @@ def plan_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "plan.yaml").is_file())
 
 
-def plan_load_yaml(directory: Path) -> Plan:
+def plan_load_yaml(directory: Path) -> tuple[Plan, PlanDiff]:
     reader = _Reader()
     reader.where = "plan.yaml"
     head = _read_yaml(directory / "plan.yaml", reader)
@@ -306,79 +297,101 @@ def _build_indicator(
 
 
 @transaction.atomic
-def _write(b: _Built) -> Plan:
+def _write(b: _Built) -> tuple[Plan, PlanDiff]:
     muni, _ = Municipality.objects.update_or_create(
         code=str(b.municipality.get("code")), defaults={"name": b.municipality.get("name")}
     )
-    Plan.objects.filter(slug=b.plan["slug"]).delete()
-    plan = Plan(municipality=muni, **b.plan)
-    plan.full_clean()
-    plan.save()
-    departments = {}
     for name in b.departments:
-        departments[name], _ = Department.objects.get_or_create(municipality=muni, name=name)
-    fields = {
-        f["number"]: Field.objects.create(plan=plan, number=f["number"], name=f["name"])
-        for f in b.fields
-    }
-    for data in b.issues:
-        issue = PriorityIssue.objects.create(
-            plan=plan,
-            field=fields[data["field"]],
-            kind=data["kind"],
-            number=data["number"],
-            category=data["category"],
-            title=data["title"],
-            situation=data["situation"],
-            actions=data["actions"],
-        )
-        IssueYearText.objects.bulk_create(
-            IssueYearText(issue=issue, fiscal_year=y, **t) for y, t in data["texts"].items()
-        )
-        lead = _lead_department(data["projects"])
-        if lead:
-            issue.department = departments[lead]
-            issue.save(update_fields=["department"])
-        steps = {}
-        for c in data["challenges"]:
-            challenge = Challenge.objects.create(
-                issue=issue,
-                number=c["number"],
-                title=c["title"],
-                target_title=c["target_title"],
-                target_text=c["target_text"],
-            )
-            ChallengeGoal.objects.bulk_create(
-                ChallengeGoal(challenge=challenge, fiscal_year=y, text=t)
-                for y, t in c["goals"].items()
-            )
+        Department.objects.get_or_create(municipality=muni, name=name)
+    plan = Plan.objects.filter(slug=b.plan["slug"]).first()
+    attrs = {k: v for k, v in b.plan.items() if k != "slug"}
+    if plan is None:
+        plan = Plan(municipality=muni, slug=b.plan["slug"], **attrs)
+        plan.full_clean()
+        plan.save()
+    elif plan.municipality_id != muni.pk:
+        raise PlanFixtureError([f"{plan.slug}: 別の自治体の計画と同じスラッグです"])
+    return plan, plan_apply(plan=plan, data=_plan_data(b, plan))
+
+
+def _plan_data(b: _Built, plan: Plan) -> PlanData:
+    data = PlanData()
+    data.plan = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    data.plan.update({k: v for k, v in b.plan.items() if k in PLAN_FIELDS})
+    data.fields = {f["number"]: {"name": f["name"]} for f in b.fields}
+    for issue in b.issues:
+        code = issue_code(issue["field"], issue["kind"], issue["number"])
+        data.issues[code] = {
+            "field": issue["field"],
+            "category": issue["category"],
+            "title": issue["title"],
+            "situation": issue["situation"],
+            "actions": issue["actions"],
+            "department": _lead_department(issue["projects"]) or "",
+        }
+        for year, t in issue["texts"].items():
+            for kind in ("goal_summary", "business_summary"):
+                if t[kind]:
+                    data.texts[(kind, code, year)] = t[kind]
+        for c in issue["challenges"]:
+            ckey = (code, c["number"])
+            data.challenges[ckey] = {
+                "title": c["title"],
+                "target_title": c["target_title"],
+                "target_text": c["target_text"],
+            }
+            for year, text in c["goals"].items():
+                data.texts[("goal", ckey, year)] = text
             for s in c["steps"]:
-                steps[s["code"]] = Step.objects.create(challenge=challenge, **s)
+                data.steps[(*ckey, s["code"])] = {"title": s["title"]}
             for k in c["kpis"]:
-                kpi = _create_indicator(k, kind=Indicator.Kind.KPI, challenge=challenge)
-                IndicatorEvaluation.objects.bulk_create(
-                    IndicatorEvaluation(indicator=kpi, fiscal_year=y, text=t)
-                    for y, t in k["evaluations"].items()
-                )
-        for pr in data["projects"]:
-            project = Project.objects.create(
-                plan=plan,
-                issue=issue,
-                pid=pr["pid"],
-                name=pr["name"],
-                summary=pr["summary"],
-                department=departments.get(pr["department"]),
-                is_leading=pr["is_leading"],
-                in_table=pr["in_table"],
-            )
-            project.steps.set([steps[code] for code in pr["steps"]])
-            ProjectPhase.objects.bulk_create(
-                ProjectPhase(project=project, fiscal_year=y, phase=ph)
-                for y, ph in pr["phases"].items()
-            )
+                key = ("kpi", *ckey, k["name"])
+                data.kpis[key] = _indicator_attrs(k)
+                _indicator_values(data, key, k)
+                for year, text in k["evaluations"].items():
+                    data.texts[("evaluation", key, year)] = text
+        for pr in issue["projects"]:
+            data.projects[pr["pid"]] = {
+                "issue": code,
+                "name": pr["name"],
+                "summary": pr["summary"],
+                "department": pr["department"] or "",
+                "is_leading": pr["is_leading"],
+                "in_table": pr["in_table"],
+                "steps": tuple(sorted(pr["steps"], key=natural_key)),
+                "phases": tuple(sorted(pr["phases"].items())),
+            }
             for ind in pr["indicators"]:
-                _create_indicator(ind, kind=Indicator.Kind.ACTIVITY, project=project)
-    return plan
+                key = ("activity", pr["pid"], ind["name"])
+                data.activities[key] = _indicator_attrs(ind)
+                _indicator_values(data, key, ind)
+    return data
+
+
+def _indicator_attrs(ind: dict) -> dict:
+    return {
+        name: ind[name]
+        for name in (
+            "unit",
+            "formula",
+            "direction",
+            "position",
+            "baseline_year",
+            "baseline_value",
+            "target_year",
+            "target_value",
+        )
+    }
+
+
+def _indicator_values(data: PlanData, key, ind: dict) -> None:
+    for year, v in ind["values"].items():
+        data.values[(key, year)] = (
+            v.get("planned_number"),
+            v.get("planned_mark", ""),
+            v.get("actual_number"),
+            v.get("actual_mark", ""),
+        )
 
 
 def _lead_department(projects: list[dict]) -> str | None:
@@ -389,38 +402,3 @@ def _lead_department(projects: list[dict]) -> str | None:
         if pr["department"]:
             counts[pr["department"]] = counts.get(pr["department"], 0) + 1
     return max(counts, key=counts.get) if counts else None
-
-
-def _create_indicator(data: dict, **owner) -> Indicator:
-    indicator = Indicator.objects.create(
-        **owner,
-        **{
-            k: data[k]
-            for k in (
-                "name",
-                "unit",
-                "formula",
-                "direction",
-                "position",
-                "baseline_year",
-                "baseline_value",
-                "target_year",
-                "target_value",
-            )
-        },
-    )
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            indicator=indicator,
-            fiscal_year=year,
-            planned_number=v.get("planned_number"),
-            planned_mark=v.get("planned_mark", ""),
-            actual_number=v.get("actual_number"),
-            actual_mark=v.get("actual_mark", ""),
-        )
-        for year, v in sorted(data["values"].items())
-    )
-    return indicator
-
-
-__all__ = ["PlanFixtureError", "plan_dirs", "plan_load_yaml", "natural_key"]

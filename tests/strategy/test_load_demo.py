@@ -1,5 +1,6 @@
 """load_demo: idempotent, validates before writing, derives each issue's 主管部局."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,10 @@ def _counts():
 
 def test_it_loads_twice_to_the_same_data(sasebo, nagasaki):
     before = _counts()
-    call_command("load_demo", verbosity=0)
+    out = StringIO()
+    call_command("load_demo", stdout=out)
     assert _counts() == before
+    assert out.getvalue().count("（変更 0 件）") == 2
 
 
 def test_it_gives_each_issue_the_department_leading_most_of_its_projects(sasebo):

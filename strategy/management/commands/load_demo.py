@@ -9,7 +9,7 @@ from strategy.demo import PlanFixtureError, plan_dirs, plan_load_yaml
 class Command(BaseCommand):
     help = (
         "fixtures/ のデモ計画（佐世保市 R7・長崎市）を読み込みます。"
-        "同じスラッグの計画は置き換えます。"
+        "同じスラッグの計画はフィクスチャの内容に合わせて更新します（何度実行しても同じ結果）。"
     )
 
     def add_arguments(self, parser):
@@ -24,12 +24,12 @@ class Command(BaseCommand):
             raise CommandError(f"{root} に plan.yaml を持つフォルダがありません")
         for directory in dirs:
             try:
-                plan = plan_load_yaml(directory)
+                plan, diff = plan_load_yaml(directory)
             except PlanFixtureError as exc:
                 raise CommandError(
                     f"{directory.name} を読み込めません:\n" + "\n".join(exc.errors)
                 ) from exc
             self.stdout.write(
                 f"{plan.slug}: {plan.title} — 重点課題 {plan.issues.count()}、"
-                f"プロジェクト {plan.projects.count()} を読み込みました"
+                f"プロジェクト {plan.projects.count()}（変更 {diff.total} 件）"
             )
