@@ -116,6 +116,10 @@ LOGIN_URL = "admin:login"
 
 # Published plans are readable without signing in (the public progress report).
 DXPLAN_PUBLIC_PLANS = env_bool("DXPLAN_PUBLIC_PLANS", True)
+# Workbook uploads: the file itself, and what its zip may expand to.
+DXPLAN_IMPORT_MAX_BYTES = env_int("DXPLAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+DXPLAN_IMPORT_MAX_EXPANDED_BYTES = env_int("DXPLAN_IMPORT_MAX_EXPANDED_BYTES", 300 * 1024 * 1024)
+
 # Headless Chromium that prints the report to PDF (Debian package "chromium").
 DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")
 

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.workbook.export import workbook_export
+from strategy.models import Plan
+
+
+class Command(BaseCommand):
+    help = (
+        "計画の版を Excel ブック（.xlsx）に書き出します。例: export_plan sasebo-r7 sasebo-r7.xlsx"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("out")
+
+    def handle(self, *args, slug, out, **options):
+        plan = Plan.objects.filter(slug=slug).select_related("municipality").first()
+        if plan is None:
+            raise CommandError(f"計画が見つかりません: {slug}")
+        content = workbook_export(plan)
+        Path(out).write_bytes(content)
+        self.stdout.write(f"{out} に書き出しました（{len(content):,} バイト）")

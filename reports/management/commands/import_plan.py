@@ -1,0 +1,59 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.workbook.importer import WorkbookError, workbook_import
+from strategy.models import Plan
+
+
+class Command(BaseCommand):
+    help = (
+        "Excel ブックを計画に取り込みます。すべてのセルを検証してから 1 つのトランザクションで"
+        "反映し、誤りがあれば何も変更しません。--dry-run で変更内容だけを表示します。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--plan", help="取り込み先の計画のスラッグ（省略時はブックの「計画」シート）"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="変更内容を表示するだけで反映しない"
+        )
+        parser.add_argument(
+            "--details", action="store_true", help="変更したセルを 1 件ずつ表示する"
+        )
+
+    def handle(self, *args, file, plan=None, dry_run=False, details=False, **options):
+        target = None
+        if plan:
+            target = Plan.objects.filter(slug=plan).select_related("municipality").first()
+            if target is None:
+                raise CommandError(f"計画が見つかりません: {plan}")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"ファイルがありません: {file}")
+        try:
+            result = workbook_import(path.read_bytes(), plan=target, dry_run=dry_run)
+        except WorkbookError as exc:
+            raise CommandError(
+                "取り込みを中止しました（何も変更していません）:\n" + "\n".join(exc.errors)
+            ) from exc
+        head = "変更内容（まだ反映していません）" if dry_run else "反映しました"
+        self.stdout.write(f"{result.plan.slug}: {head}\n{result.diff.summary_text()}")
+        if details:
+            for coll, key in result.diff.created:
+                self.stdout.write(f"  追加 {_label(coll, key)}")
+            for change in result.diff.changed:
+                self.stdout.write(
+                    f"  変更 [{change.sheet}] {change.label} {change.attribute}: "
+                    f"{change.old_text or '（空）'} → {change.new_text or '（空）'}"
+                )
+            for coll, key in result.diff.deleted:
+                self.stdout.write(f"  削除 {_label(coll, key)}")
+
+
+def _label(collection, key) -> str:
+    from strategy.plandata import describe_key
+
+    return describe_key(collection, key)

@@ -1,0 +1,1 @@
+"""The whole-plan Excel workbook: one layout, an exporter and an importer."""

@@ -1,0 +1,262 @@
+"""Whole-plan workbook: export layout, round trip, one-cell edits and every refusal."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from kpis.models import IndicatorValue
+from projects.models import Project
+from reports.workbook import layout as L
+from reports.workbook.export import workbook_export
+from reports.workbook.importer import WorkbookError, workbook_import
+from strategy.models import Plan
+from strategy.plandata import plan_data
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_HEADERS = (
+    "分野 分類 主体部局 DX重点課題 課題 ステップ PID 名称 概要 リーディング 活動指標 "
+    "R3 R3実績 R4 R4実績 R5 R5実績 R6 R6実績 R7 R7実績 R8 R8実績 R9 R9実績 "
+    "実施年度R4 実施年度R5 実施年度R6 実施年度R7 実施年度R8 実施年度R9"
+).split()
+
+
+def _open(content: bytes):
+    return openpyxl.load_workbook(BytesIO(content))
+
+
+def _save(wb) -> bytes:
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cells(content: bytes) -> dict:
+    wb = _open(content)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+
+def _column(ws, header: str) -> int:
+    return [c.value for c in ws[1]].index(header) + 1
+
+
+def _row_of(ws, header: str, value, **also) -> int:
+    wanted = {header: value, **also}
+    cols = {h: _column(ws, h) for h in wanted}
+    for row in range(2, ws.max_row + 1):
+        if all(ws.cell(row, cols[h]).value == v for h, v in wanted.items()):
+            return row
+    raise AssertionError(f"no row with {wanted}")
+
+
+def test_it_exports_the_documents_layout(sasebo):
+    wb = _open(workbook_export(sasebo))
+    assert wb.sheetnames[:5] == ["計画", "体系", "プロジェクト", "KPI", "文章"]
+    projects = wb["プロジェクト"]
+    headers = [c.value for c in projects[1]]
+    assert headers[: len(PROJECT_HEADERS)] == PROJECT_HEADERS
+    assert projects.freeze_panes == "H2"
+    assert all(wb[s].freeze_panes for s in L.SHEETS)
+    assert len(projects.data_validations.dataValidation) == 3
+    assert wb["KPI"]["A1"].value == "分野" and [c.value for c in wb["KPI"][1]][:7] == L.KPI_LEAD
+    # 106 table projects + 5 from progress pages; one row per project and activity indicator
+    pids = {projects.cell(r, 7).value for r in range(2, projects.max_row + 1)}
+    assert len(pids) == 111
+    leading = _column(projects, "リーディング")
+    assert {projects.cell(r, leading).value for r in range(2, projects.max_row + 1)} == {"○", None}
+    # a percentage KPI keeps its number and shows it with a % format
+    kpis = wb["KPI"]
+    row = _row_of(kpis, "KPI", "オンライン申請利用率")
+    r3 = kpis.cell(row, _column(kpis, "R3"))
+    assert r3.value == 10 and "%" in r3.number_format
+
+
+def test_it_exports_the_same_cells_every_time(sasebo):
+    assert _cells(workbook_export(sasebo)) == _cells(workbook_export(sasebo))
+
+
+@pytest.mark.parametrize("slug", ["sasebo-r7", "nagasaki-dx"])
+def test_it_round_trips_a_plan_without_changes(demo_plans, slug):
+    plan = Plan.objects.get(slug=slug)
+    before = plan_data(plan)
+    result = workbook_import(workbook_export(plan), dry_run=True)
+    assert result.diff.is_empty, result.diff.summary_text()
+    assert "変更はありません（0 件）" in result.diff.summary_text()
+    result = workbook_import(workbook_export(plan))
+    assert result.diff.is_empty
+    assert plan_data(plan) == before
+
+
+def test_it_changes_exactly_the_one_edited_actual(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    ws.cell(row, _column(ws, "R5実績")).value = 4
+    preview = workbook_import(_save(wb), dry_run=True)
+    assert preview.diff.total == 1
+    (change,) = preview.diff.changed
+    assert change.sheet == "プロジェクト"
+    assert "観光1-1-6" in change.label and "R5" in change.label
+    # seed 000:2895: 人流データを活用した行動分析 「1 2 3 5 …」 → R4 1/2, R5 3/5
+    assert change.old_text == "予定 3 / 実績 5" and change.new_text == "予定 3 / 実績 4"
+    before = plan_data(sasebo)
+    workbook_import(_save(wb))
+    after = plan_data(sasebo)
+    changed = [k for k in after.values if after.values[k] != before.values.get(k)]
+    assert len(changed) == 1
+    value = IndicatorValue.objects.get(indicator__project__pid="観光1-1-6", fiscal_year=2023)
+    assert value.actual_number == Decimal(4) and value.planned_number == Decimal(3)
+
+
+def test_it_keeps_marks_and_reads_excel_percentages(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["KPI"]
+    row = _row_of(ws, "KPI", "オンライン申請利用率", 分類="窓口")
+    ws.cell(row, _column(ws, "R6")).value = "－"
+    ws.cell(row, _column(ws, "R7")).value = "…"
+    cell = ws.cell(row, _column(ws, "R8"))
+    cell.value, cell.number_format = 0.45, "0%"  # typed as 45% in Excel
+    workbook_import(_save(wb))
+    values = {
+        v.fiscal_year: v
+        for v in IndicatorValue.objects.filter(
+            indicator__name="オンライン申請利用率", indicator__challenge__issue__category="窓口"
+        )
+    }
+    assert values[2024].planned_mark == "－" and values[2025].planned_mark == "…"
+    assert values[2026].planned_number == Decimal(45)
+    again = workbook_import(workbook_export(sasebo), dry_run=True)
+    assert again.diff.is_empty
+
+
+def test_it_leaves_formula_like_text_inert_and_unchanged(sasebo):
+    project = Project.objects.get(plan=sasebo, pid="観光1-1-6")
+    project.name = '=HYPERLINK("http://example.invalid","x")'
+    project.summary = "@SUM(A1) +1 -2"
+    project.save()
+    content = workbook_export(sasebo)
+    ws = _open(content)["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    name = ws.cell(row, _column(ws, "名称"))
+    assert name.data_type == "s" and name.value == project.name
+    assert workbook_import(content, dry_run=True).diff.is_empty
+
+
+def _refused(plan, content, *messages):
+    before = plan_data(plan)
+    with pytest.raises(WorkbookError) as exc:
+        workbook_import(content)
+    text = "\n".join(exc.value.errors)
+    for message in messages:
+        assert message in text, text
+    assert plan_data(plan) == before
+    return text
+
+
+def test_it_refuses_a_missing_sheet(sasebo):
+    wb = _open(workbook_export(sasebo))
+    del wb["KPI"]
+    _refused(sasebo, _save(wb), "シート「KPI」", "シートがありません")
+
+
+def test_it_refuses_a_missing_header(sasebo):
+    wb = _open(workbook_export(sasebo))
+    wb["プロジェクト"].cell(1, 8).value = "なまえ"
+    _refused(sasebo, _save(wb), "シート「プロジェクト」 1行目 H列（名称）", "見出しが違います")
+
+
+def test_it_refuses_an_unknown_department(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    ws.cell(row, _column(ws, "主体部局")).value = "宇宙開発部"
+    _refused(sasebo, _save(wb), f"{row}行目 C列（主体部局）", "宇宙開発部")
+
+
+def test_it_refuses_a_duplicated_pid(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-7")
+    ws.cell(row, _column(ws, "PID")).value = "観光1-1-6"
+    _refused(sasebo, _save(wb), f"{row}行目 G列（PID）", "観光1-1-6", "重複")
+
+
+def test_it_refuses_a_value_that_is_neither_a_number_nor_a_mark(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["KPI"]
+    row = _row_of(ws, "KPI", "データを活用した事業立案数")
+    col = _column(ws, "R5実績")
+    ws.cell(row, col).value = "たくさん"
+    _refused(
+        sasebo,
+        _save(wb),
+        f"シート「KPI」 {row}行目 {L.column_letter(col - 1)}列（R5実績）",
+        "たくさん",
+    )
+
+
+def test_it_refuses_a_year_outside_the_plans_period(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["文章"]
+    ws.cell(2, _column(ws, "年度")).value = "R12"
+    _refused(sasebo, _save(wb), "シート「文章」 2行目 D列（年度）", "R12 は計画の年度範囲外です")
+    wb = _open(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    ws.cell(1, _column(ws, "R9実績")).value = "R10実績"
+    _refused(sasebo, _save(wb), "見出しが違います")
+
+
+def test_it_refuses_a_project_on_a_step_that_does_not_exist(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    ws.cell(row, _column(ws, "ステップ")).value = "1-9"
+    _refused(sasebo, _save(wb), f"{row}行目 F列（ステップ）", "ステップ 1-9 がありません")
+
+
+def test_it_refuses_a_file_that_is_not_a_workbook(sasebo):
+    _refused(sasebo, b"%PDF-1.4 not a workbook", "Excel ブック（.xlsx）ではありません")
+    _refused(sasebo, b"PK\x03\x04broken", "Excel ブック")
+
+
+@override_settings(DXPLAN_IMPORT_MAX_BYTES=10_000)
+def test_it_refuses_a_file_over_the_size_limit(sasebo):
+    _refused(sasebo, workbook_export(sasebo), "ファイルが大きすぎます", "上限 10,000 バイト")
+
+
+def test_it_refuses_formula_cells(sasebo):
+    wb = _open(workbook_export(sasebo))
+    ws = wb["KPI"]
+    row = _row_of(ws, "KPI", "データを活用した事業立案数")
+    ws.cell(row, _column(ws, "R6実績")).value = "=1+1"
+    _refused(sasebo, _save(wb), "数式は使えません")
+
+
+def test_the_commands_export_preview_apply_and_refuse(sasebo, tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    call_command("export_plan", "sasebo-r7", str(path))
+    call_command("import_plan", str(path), "--dry-run")
+    assert "変更はありません（0 件）" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(path)
+    ws = wb["プロジェクト"]
+    ws.cell(_row_of(ws, "PID", "観光1-1-6"), _column(ws, "名称")).value = "人流データ分析"
+    wb.save(path)
+    call_command("import_plan", str(path), "--plan", "sasebo-r7", "--details")
+    out = capsys.readouterr().out
+    assert "変更 1 行（1 セル）" in out and "人流データを活用した行動分析 → 人流データ分析" in out
+    assert Project.objects.get(plan=sasebo, pid="観光1-1-6").name == "人流データ分析"
+    ws.cell(_row_of(ws, "PID", "観光1-1-6"), _column(ws, "主体部局")).value = "宇宙開発部"
+    wb.save(path)
+    with pytest.raises(CommandError, match="宇宙開発部"):
+        call_command("import_plan", str(path))
+
+
+def test_it_imports_into_a_plan_of_another_size(db):
+    plan = builders.full_plan()
+    content = workbook_export(plan)
+    assert workbook_import(content, dry_run=True).diff.is_empty
