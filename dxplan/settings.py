@@ -119,6 +119,8 @@ DXPLAN_PUBLIC_PLANS = env_bool("DXPLAN_PUBLIC_PLANS", True)
 # Workbook uploads: the file itself, and what its zip may expand to.
 DXPLAN_IMPORT_MAX_BYTES = env_int("DXPLAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DXPLAN_IMPORT_MAX_EXPANDED_BYTES = env_int("DXPLAN_IMPORT_MAX_EXPANDED_BYTES", 300 * 1024 * 1024)
+# Where an uploaded workbook waits between its preview and the confirmation.
+DXPLAN_IMPORT_DIR = env_str("DXPLAN_IMPORT_DIR", str(BASE_DIR / "var" / "imports"))
 
 # Headless Chromium that prints the report to PDF (Debian package "chromium").
 DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")

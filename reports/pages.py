@@ -267,3 +267,71 @@ def project_table_rows(plan: Plan, projects) -> list[dict]:
                 }
             )
     return rows
+
+
+def comparison_sections(diff) -> list[dict]:
+    """Group an edition diff into the sections of a 新旧対照表."""
+    from strategy.plandata import describe_key, display
+
+    sections = {
+        "added": {"title": "追加された項目", "rows": []},
+        "removed": {"title": "削除された項目", "rows": []},
+        "renamed": {"title": "名称の変更", "rows": []},
+        "targets": {"title": "予定値（目標）の変更", "rows": []},
+        "actuals": {"title": "実績値の変更", "rows": []},
+        "texts": {"title": "文章の変更", "rows": []},
+        "other": {"title": "その他の変更", "rows": []},
+    }
+    for coll, key in diff.created:
+        if coll != "values":
+            sections["added"]["rows"].append(
+                {"label": describe_key(coll, key), "old": "", "new": "追加"}
+            )
+    for coll, key in diff.deleted:
+        if coll != "values":
+            sections["removed"]["rows"].append(
+                {"label": describe_key(coll, key), "old": "削除", "new": ""}
+            )
+    for change in diff.changed:
+        row = {
+            "label": change.label,
+            "attribute": change.attribute,
+            "old": change.old_text,
+            "new": change.new_text,
+        }
+        if change.attribute in ("name", "title"):
+            sections["renamed"]["rows"].append(row)
+        elif change.collection == "values":
+            old, new = change.old, change.new
+            if (old[0], old[1]) != (new[0], new[1]):
+                sections["targets"]["rows"].append(
+                    {
+                        **row,
+                        "old": display("number", old[0]) or old[1],
+                        "new": display("number", new[0]) or new[1],
+                    }
+                )
+            if (old[2], old[3]) != (new[2], new[3]):
+                sections["actuals"]["rows"].append(
+                    {
+                        **row,
+                        "old": display("number", old[2]) or old[3],
+                        "new": display("number", new[2]) or new[3],
+                    }
+                )
+        elif change.collection == "texts":
+            sections["texts"]["rows"].append(row)
+        else:
+            sections["other"]["rows"].append(row)
+    # values created or deleted are target changes too (a year gained or lost its plan)
+    for coll, key in diff.created:
+        if coll == "values":
+            sections["targets"]["rows"].append(
+                {"label": describe_key(coll, key), "old": "", "new": "（値を追加）"}
+            )
+    for coll, key in diff.deleted:
+        if coll == "values":
+            sections["targets"]["rows"].append(
+                {"label": describe_key(coll, key), "old": "（値を削除）", "new": ""}
+            )
+    return [s for s in sections.values()]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("plans/<slug:slug>/projects/", views.project_table, name="project-table"),
     path("plans/<slug:slug>/report/", views.whole_report, name="report"),
     path("plans/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
+    path("plans/<slug:slug>/compare/", views.plan_compare, name="plan-compare"),
+    path("plans/<slug:slug>/workbook.xlsx", views.plan_export, name="plan-export"),
     path(
         "plans/<slug:slug>/departments/<int:department_id>/",
         views.department_view,

@@ -10,7 +10,9 @@ from reports import pages
 from reports.dashboard import department_page as department_data
 from reports.dashboard import plan_dashboard
 from reports.pdf import ReportPrintError, render_report_pdf
+from reports.workbook.export import workbook_export
 from strategy import fiscal
+from strategy.editions import edition_compare
 from strategy.models import Department, Plan
 
 ISSUE_PAGES = {
@@ -100,6 +102,38 @@ def whole_report(request, slug):
         "print_mode": print_mode,
     }
     return render(request, "reports/report.html", context)
+
+
+def plan_compare(request, slug):
+    """新旧対照表: this edition against another (default: the edition it was copied from)."""
+    plan = _plan(request, slug)
+    others = (
+        Plan.objects.readable_by(request.user)
+        .filter(municipality=plan.municipality)
+        .exclude(pk=plan.pk)
+    )
+    other_slug = request.GET.get("with") or getattr(plan.previous_edition, "slug", None)
+    old = get_object_or_404(others, slug=other_slug) if other_slug else None
+    diff = edition_compare(old, plan) if old else None
+    context = {
+        "plan": plan,
+        "old": old,
+        "others": others,
+        "diff": diff,
+        "sections": pages.comparison_sections(diff) if diff else [],
+    }
+    return render(request, "reports/compare.html", context)
+
+
+@login_required
+def plan_export(request, slug):
+    plan = _plan(request, slug)
+    response = HttpResponse(
+        workbook_export(plan),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}.xlsx"'
+    return response
 
 
 @login_required

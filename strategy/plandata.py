@@ -266,6 +266,14 @@ class PlanDiff:
             out[sheet]["changed"] = len(keys)
         return list(out.values())
 
+    @property
+    def created_rows(self) -> list[tuple[str, str]]:
+        return [(_sheet(c, k), describe_key(c, k)) for c, k in self.created]
+
+    @property
+    def deleted_rows(self) -> list[tuple[str, str]]:
+        return [(_sheet(c, k), describe_key(c, k)) for c, k in self.deleted]
+
     def summary_text(self) -> str:
         lines = [
             f"{row['sheet']}: 追加 {row['created']} 行、変更 {row['changed']} 行"

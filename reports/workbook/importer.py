@@ -623,4 +623,3 @@ def workbook_import(
     with transaction.atomic():
         diff = plan_apply(plan=target, data=data)
     return ImportResult(target, diff, applied=True)
-

@@ -42,18 +42,12 @@ class Command(BaseCommand):
         head = "変更内容（まだ反映していません）" if dry_run else "反映しました"
         self.stdout.write(f"{result.plan.slug}: {head}\n{result.diff.summary_text()}")
         if details:
-            for coll, key in result.diff.created:
-                self.stdout.write(f"  追加 {_label(coll, key)}")
+            for sheet, label in result.diff.created_rows:
+                self.stdout.write(f"  追加 [{sheet}] {label}")
             for change in result.diff.changed:
                 self.stdout.write(
                     f"  変更 [{change.sheet}] {change.label} {change.attribute}: "
                     f"{change.old_text or '（空）'} → {change.new_text or '（空）'}"
                 )
-            for coll, key in result.diff.deleted:
-                self.stdout.write(f"  削除 {_label(coll, key)}")
-
-
-def _label(collection, key) -> str:
-    from strategy.plandata import describe_key
-
-    return describe_key(collection, key)
+            for sheet, label in result.diff.deleted_rows:
+                self.stdout.write(f"  削除 [{sheet}] {label}")
