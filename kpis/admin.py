@@ -1,8 +1,10 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.forms import IndicatorForm
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.resources import IndicatorResource, IndicatorValueResource
 from kpis.services import indicator_values_save
 from strategy import fiscal
 
@@ -28,7 +30,8 @@ class OwnerPlanFilter(admin.SimpleListFilter):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorResource]
     form = IndicatorForm
     change_form_template = "admin/kpis/indicator/change_form.html"
     list_display = ["name", "kind", "owner", "unit", "direction"]
@@ -72,7 +75,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "planned", "actual"]
     list_filter = ["fiscal_year", "indicator__kind", "indicator__project__department"]
     search_fields = ["indicator__name", "indicator__project__pid"]

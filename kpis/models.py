@@ -14,6 +14,7 @@ from kpis.values import (
     Mark,
     display_value,
     format_value,
+    parse_value,
 )
 from projects.models import Project
 from strategy import fiscal
@@ -215,9 +216,18 @@ class IndicatorValue(models.Model):
     def planned(self) -> str:
         return format_value(self.planned_number, self.planned_mark)
 
+    @planned.setter
+    def planned(self, text) -> None:
+        """Accepts what people type (「25,000」「30%」「－」); raises InvalidValue otherwise."""
+        self.planned_number, self.planned_mark = parse_value(text)
+
     @property
     def actual(self) -> str:
         return format_value(self.actual_number, self.actual_mark)
+
+    @actual.setter
+    def actual(self, text) -> None:
+        self.actual_number, self.actual_mark = parse_value(text)
 
     @property
     def planned_display(self) -> str:

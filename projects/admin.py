@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.models import Indicator
 from projects.models import Project, ProjectPhase
+from projects.resources import ProjectResource
 from strategy import fiscal
 
 
@@ -45,7 +47,8 @@ class ActivityIndicatorInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ProjectResource]
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]
     list_display_links = ["pid", "name"]
     list_filter = [

@@ -19,9 +19,9 @@ from strategy import fiscal
 from strategy.models import Department, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
 from strategy.plandata import PlanData, parse_issue_code, plan_data
+from strategy.spreadsheet import looks_like_formula
 
 KIND_ORDER = {k: n for n, k in enumerate(PriorityIssue.Kind.values)}
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _styles(wb: Workbook) -> dict[str, NamedStyle]:
@@ -63,7 +63,7 @@ class _Sheet:
 
     def _cell(self, value, style: str | None = None) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        if looks_like_formula(value):
             cell.data_type = "s"  # never a formula
             cell.style = "dx_literal"
         elif style:
