@@ -137,6 +137,7 @@ def build_plan(scale: int = 1, *, slug: str | None = None, issues_per_scale: int
                 kind="kpi",
                 challenge=c,
                 name=f"KPI{k}",
+                position=k - 1,
                 unit="%" if k % 2 else "件",
                 direction="lower" if k == 3 else "higher",
                 formula="算出式の文章。" * 3,

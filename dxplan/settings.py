@@ -4,10 +4,12 @@ See `.env.example` for the variables. Without any, the app runs in development m
 SQLite file `db.sqlite3` in the project root.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import plotly
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from dxplan.env import env_bool, env_int, env_list, env_str
@@ -34,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "axes",
     "strategy",
     "projects",
     "kpis",
@@ -51,6 +56,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # last, as django-axes asks: locks out repeated failed logins
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
+    "rules.permissions.ObjectPermissionBackend",  # per-object rules (own department only)
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dxplan.urls"
@@ -125,7 +139,32 @@ DXPLAN_IMPORT_DIR = env_str("DXPLAN_IMPORT_DIR", str(BASE_DIR / "var" / "imports
 # Headless Chromium that prints the report to PDF (Debian package "chromium").
 DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")
 
-# Security: tightened further for production by the deployment issue; safe defaults here.
+# Login throttling (django-axes): by user name *and* address, so one office behind a NAT
+# is not locked out by one person's typos; unlocked again after the cool-off.
+AXES_FAILURE_LIMIT = env_int("DXPLAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DXPLAN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "errors/locked.html"
+
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline script.
+# Plotly sets inline styles on its SVG, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Security: the rest is switched on when DJANGO_DEBUG=0.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -140,6 +179,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the actuals screen posts one field per indicator
+# Request bodies other than file uploads (forms) stay small; files stream to disk above this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

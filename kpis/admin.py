@@ -3,10 +3,12 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.forms import IndicatorForm
-from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.locks import locked_years_for
+from kpis.models import ConfirmedYear, Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.resources import IndicatorResource, IndicatorValueResource
 from kpis.services import indicator_values_save
-from strategy import fiscal
+from strategy import fiscal, roles
+from strategy.admin_scope import DepartmentScopedAdmin
 
 
 class EvaluationInline(admin.StackedInline):
@@ -30,7 +32,8 @@ class OwnerPlanFilter(admin.SimpleListFilter):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    scope = staticmethod(lambda user: roles.editable_filter(user, ""))
     resource_classes = [IndicatorResource]
     form = IndicatorForm
     change_form_template = "admin/kpis/indicator/change_form.html"
@@ -68,14 +71,28 @@ class IndicatorAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def owner(self, obj):
         return obj.owner_label
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class WithUser(form):
+            user = request.user
+
+        return WithUser
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if getattr(form, "value_cells", None):
-            indicator_values_save(indicator=obj, cells=form.value_cells)
+            indicator_values_save(
+                indicator=obj,
+                cells=form.value_cells,
+                user=request.user,
+                versions=form.value_versions,
+            )
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    scope = staticmethod(lambda user: roles.editable_filter(user, "indicator__"))
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "planned", "actual"]
     list_filter = ["fiscal_year", "indicator__kind", "indicator__project__department"]
@@ -93,9 +110,24 @@ class IndicatorValueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def year(self, obj):
         return fiscal.short_label(obj.fiscal_year)
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.fiscal_year in locked_years_for(
+            request.user, obj.indicator.plan
+        ):
+            return False  # 確定済みの年度
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.fiscal_year in locked_years_for(
+            request.user, obj.indicator.plan
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(IndicatorEvaluation)
-class IndicatorEvaluationAdmin(SimpleHistoryAdmin):
+class IndicatorEvaluationAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+    scope = staticmethod(lambda user: roles.editable_filter(user, "indicator__"))
     list_display = ["indicator", "year"]
     list_filter = ["fiscal_year"]
     search_fields = ["indicator__name", "text"]
@@ -104,3 +136,23 @@ class IndicatorEvaluationAdmin(SimpleHistoryAdmin):
     @admin.display(description="年度", ordering="fiscal_year")
     def year(self, obj):
         return fiscal.short_label(obj.fiscal_year)
+
+
+@admin.register(ConfirmedYear)
+class ConfirmedYearAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "year", "confirmed_by", "confirmed_at"]
+    list_filter = ["plan", "fiscal_year"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def year(self, obj):
+        return fiscal.long_label(obj.fiscal_year)
+
+    def has_add_permission(self, request):
+        return False  # confirmed from the actuals screen, which records who and why
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

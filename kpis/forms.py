@@ -36,6 +36,11 @@ class IndicatorForm(forms.ModelForm):
             existing = instance.values_by_year()
             for year in self.years:
                 value = existing.get(year)
+                self.fields[f"version_{year}"] = forms.CharField(
+                    required=False,
+                    initial=str(value.version) if value else "0",
+                    widget=forms.HiddenInput,
+                )
                 for column, label in (("planned", "予定"), ("actual", "実績")):
                     initial = (
                         format_value(
@@ -58,6 +63,18 @@ class IndicatorForm(forms.ModelForm):
             for column, label in (("planned", "予定"), ("actual", "実績"))
         ]
 
+    def version_fields(self):
+        return [self[f"version_{year}"] for year in self.years]
+
+    @property
+    def value_versions(self) -> dict[int, str]:
+        """The version of each year's row when the form was loaded (absent: not checked)."""
+        return {
+            y: self.data[self.add_prefix(f"version_{y}")]
+            for y in self.years
+            if self.add_prefix(f"version_{y}") in self.data
+        }
+
     def year_labels(self):
         return [fiscal.short_label(y) for y in self.years]
 
@@ -73,4 +90,14 @@ class IndicatorForm(forms.ModelForm):
                     self.add_error(name, str(exc))
                     continue
                 self.value_cells.setdefault(year, {})[column] = cell
+        if self.years and not self.errors and self.instance.pk:
+            from kpis.services import indicator_values_check
+
+            for error in indicator_values_check(
+                indicator=self.instance,
+                cells=self.value_cells,
+                user=getattr(self, "user", None),
+                versions=self.value_versions,
+            ):
+                self.add_error(None, error.message)
         return cleaned

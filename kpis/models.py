@@ -182,6 +182,9 @@ class IndicatorValue(models.Model):
     actual_mark = models.CharField(
         "実績（記号）", max_length=10, choices=Mark.choices, blank=True, default=""
     )
+    version = models.PositiveIntegerField(
+        "版", default=0, editable=False, help_text="保存のたびに増える番号（同時編集の検出用）"
+    )
 
     history = HistoricalRecords(inherit=False)
 
@@ -211,6 +214,11 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {fiscal.short_label(self.fiscal_year)}"
+
+    def save(self, *args, **kwargs):
+        # Optimistic locking: every write bumps the version a form saw when it loaded.
+        self.version += 1
+        super().save(*args, **kwargs)
 
     @property
     def planned(self) -> str:
@@ -276,3 +284,42 @@ class IndicatorEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {fiscal.short_label(self.fiscal_year)}"
+
+
+class ConfirmedYearQuerySet(models.QuerySet):
+    def years_of(self, plan) -> set[int]:
+        return set(self.filter(plan=plan).values_list("fiscal_year", flat=True))
+
+
+class ConfirmedYear(models.Model):
+    """確定: an administrator has confirmed a plan's actuals for a fiscal year.
+
+    While the row exists, editors cannot change that year's values. Reopening deletes it;
+    the history keeps who confirmed, who reopened and the reason given.
+    """
+
+    plan = models.ForeignKey(
+        "strategy.Plan",
+        verbose_name="計画",
+        on_delete=models.CASCADE,
+        related_name="confirmed_years",
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    confirmed_by = models.ForeignKey(
+        "auth.User", verbose_name="確定した人", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("確定日時", auto_now_add=True)
+
+    history = HistoricalRecords(inherit=False)
+    objects = ConfirmedYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "確定した年度"
+        verbose_name_plural = "確定した年度"
+        ordering = ["plan_id", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fiscal_year"], name="confirmed_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {fiscal.long_label(self.fiscal_year)} 確定"

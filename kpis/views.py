@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from kpis.models import Indicator
+from kpis.locks import year_confirm, year_reopen
+from kpis.models import ConfirmedYear, Indicator
 from kpis.services import ActualsRejected, actuals_save
-from strategy import fiscal
+from strategy import fiscal, roles
 from strategy.models import Department, Plan
 
 
@@ -35,6 +38,13 @@ def actuals_entry(request):
         year = _default_year(plan)
     departments = list(Department.objects.filter(municipality=plan.municipality))
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
+    if not roles.is_dx_admin(request.user):
+        # Department editors see and save their own department's indicators only.
+        own = roles.department_id_of(request.user)
+        departments = [d for d in departments if d.pk == own]
+        department = departments[0] if departments else None
+        if department is None:
+            raise PermissionDenied("所属部局が設定されていません。管理者に連絡してください。")
     only_missing = request.GET.get("missing") == "1"
     indicators = list(Indicator.objects.for_actuals_entry(plan, department))
 
@@ -46,8 +56,19 @@ def actuals_entry(request):
             for i in indicators
             if f"actual-{i.pk}" in request.POST
         }
+        versions = {
+            i.pk: request.POST[f"version-{i.pk}"]
+            for i in indicators
+            if f"version-{i.pk}" in request.POST
+        }
         try:
-            changed = actuals_save(indicators=indicators, fiscal_year=year, raw_by_id=typed)
+            changed = actuals_save(
+                indicators=indicators,
+                fiscal_year=year,
+                raw_by_id=typed,
+                user=request.user,
+                versions=versions,
+            )
         except ActualsRejected as exc:
             errors = {e.indicator.pk: e.message for e in exc.errors}
             messages.error(
@@ -74,6 +95,7 @@ def actuals_entry(request):
                 "planned": current.planned if current else "",
                 "previous_actual": previous.actual if previous else "",
                 "actual": typed.get(indicator.pk, current.actual if current else ""),
+                "version": current.version if current else 0,
                 "missing": missing,
                 "error": errors.get(indicator.pk),
             }
@@ -91,5 +113,29 @@ def actuals_entry(request):
         "missing_count": sum(1 for i in indicators if i.actual_missing(year)),
         "total_count": len(indicators),
         "action": reverse("kpis:actuals-entry"),
+        "confirmed": ConfirmedYear.objects.filter(plan=plan, fiscal_year=year).first(),
+        "is_dx_admin": roles.is_dx_admin(request.user),
     }
     return render(request, "kpis/actuals_entry.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def year_confirmation(request, slug, year, action):
+    """Confirm (確定) or reopen a fiscal year's actuals; administrators only."""
+    plan = get_object_or_404(Plan, slug=slug)
+    try:
+        if action == "confirm":
+            year_confirm(plan=plan, fiscal_year=year, user=request.user)
+            messages.success(request, f"{fiscal.long_label(year)}の実績を確定しました。")
+        else:
+            year_reopen(
+                plan=plan,
+                fiscal_year=year,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"{fiscal.long_label(year)}の確定を解除しました。")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{reverse('kpis:actuals-entry')}?plan={plan.slug}&year={year}")

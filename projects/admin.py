@@ -8,7 +8,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from kpis.models import Indicator
 from projects.models import Project, ProjectPhase
 from projects.resources import ProjectResource
-from strategy import fiscal
+from strategy import fiscal, roles
+from strategy.admin_scope import DepartmentScopedAdmin
 
 
 class PhaseInline(admin.TabularInline):
@@ -47,7 +48,8 @@ class ActivityIndicatorInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    scope = staticmethod(roles.project_filter)
     resource_classes = [ProjectResource]
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]
     list_display_links = ["pid", "name"]
@@ -73,7 +75,8 @@ class ProjectAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ProjectPhase)
-class ProjectPhaseAdmin(SimpleHistoryAdmin):
+class ProjectPhaseAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+    scope = staticmethod(lambda user: roles.project_filter(user, "project__"))
     list_display = ["project", "year", "phase"]
     list_filter = ["fiscal_year", "phase", "project__plan"]
     search_fields = ["project__pid", "project__name"]

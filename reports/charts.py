@@ -33,17 +33,20 @@ def _layout(**extra) -> dict:
 
 
 def to_html(figure: dict, div_id: str, *, static: bool = False, height: int | None = None) -> str:
+    """A chart placeholder plus its figure as a JSON data block; static/js/charts.js draws it.
+
+    No inline JavaScript: the page works under a strict Content-Security-Policy.
+    """
     if height:
         figure["layout"]["height"] = height
     config = {"displayModeBar": False, "responsive": True, "locale": "ja", "staticPlot": static}
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id=div_id,
-        default_width="100%",
-        config=config,
-        validate=False,
+    payload = pio.to_json({**figure, "config": config}, validate=False)
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    style = f"height:{height}px;width:100%" if height else "width:100%"
+    return (
+        f'<div class="plotly-graph-div dx-chart" id="{div_id}" data-figure="{div_id}-data" '
+        f'style="{style}"></div>'
+        f'<script type="application/json" id="{div_id}-data">{payload}</script>'
     )
 
 

@@ -14,6 +14,7 @@ from strategy.models import (
     Municipality,
     Plan,
     PriorityIssue,
+    StaffMember,
     Step,
 )
 
@@ -469,3 +470,12 @@ class PlanWorkbookMixin:
 @admin.register(Plan)
 class PlanWithWorkbookAdmin(PlanWorkbookMixin, PlanAdmin):
     pass
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "department"]
+    list_filter = ["department"]
+    search_fields = ["user__username", "department__name"]
+    autocomplete_fields = ["department"]
+    raw_id_fields = ["user"]

@@ -387,3 +387,28 @@ class ChallengeGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge} {fiscal.short_label(self.fiscal_year)}"
+
+
+class StaffMember(models.Model):
+    """Links a user to the department whose data they may edit (department editors)."""
+
+    user = models.OneToOneField(
+        "auth.User", verbose_name="ユーザー", on_delete=models.CASCADE, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所属部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    history = HistoricalRecords(inherit=False)
+
+    class Meta:
+        verbose_name = "職員の所属"
+        verbose_name_plural = "職員の所属"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.department or '所属なし'}"

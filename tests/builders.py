@@ -134,4 +134,12 @@ def full_plan(**kw) -> Plan:
     value(k, 2023, planned=5, actual=7)
     value(k, 2024, planned=6)
     IndicatorEvaluation.objects.create(indicator=k, fiscal_year=2025, text="順調")
+    from django.contrib.auth.models import User
+
+    from kpis.models import ConfirmedYear
+    from strategy.models import StaffMember
+
+    member = User.objects.create_user(f"member-{p.slug}", password="pw-for-tests-only")
+    StaffMember.objects.create(user=member, department=dept)
+    ConfirmedYear.objects.create(plan=p, fiscal_year=2021, confirmed_by=member)
     return p

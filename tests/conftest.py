@@ -45,3 +45,31 @@ def pytest_collection_modifyitems(items):
         )
 
     items.sort(key=flushes)
+
+
+# --- users of each role (as healthchecks' alice / bob / charlie) -------------------------
+
+
+def make_user(username: str, group: str | None = None, department=None):
+    from django.contrib.auth.models import Group, User
+
+    from strategy.models import StaffMember
+
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if department is not None:
+        StaffMember.objects.create(user=user, department=department)
+    return user
+
+
+@pytest.fixture
+def dx_admin(db):
+    """alice: DX division administrator — may change everything, confirm and reopen years."""
+    return make_user("alice", "DX推進担当")
+
+
+@pytest.fixture
+def viewer(db):
+    """charlie: a department head who reads every page and changes nothing."""
+    return make_user("charlie", "閲覧者")

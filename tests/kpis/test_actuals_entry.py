@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from kpis.models import Indicator, IndicatorValue
@@ -17,10 +17,8 @@ def plan():
 
 
 @pytest.fixture
-def staff(client):
-    user = User.objects.create_user("dx", password="pw-for-tests-only", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_indicatorvalue"))
-    client.force_login(user)
+def staff(client, dx_admin):
+    client.force_login(dx_admin)
     return client
 
 
