@@ -9,6 +9,7 @@ from kpis.resources import IndicatorResource, IndicatorValueResource
 from kpis.services import indicator_values_save
 from strategy import fiscal, roles
 from strategy.admin_scope import DepartmentScopedAdmin
+from strategy.spreadsheet import UserScopedAdminMixin
 
 
 class EvaluationInline(admin.StackedInline):
@@ -32,7 +33,9 @@ class OwnerPlanFilter(admin.SimpleListFilter):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     scope = staticmethod(lambda user: roles.editable_filter(user, ""))
     resource_classes = [IndicatorResource]
     form = IndicatorForm
@@ -91,7 +94,9 @@ class IndicatorAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistor
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(
+    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     scope = staticmethod(lambda user: roles.editable_filter(user, "indicator__"))
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "planned", "actual"]

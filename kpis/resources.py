@@ -2,9 +2,10 @@
 
 from import_export import fields, resources, widgets
 
+from kpis.locks import locked_years_for
 from kpis.models import Indicator, IndicatorValue
-from strategy import fiscal
-from strategy.spreadsheet import FormulaSafeResourceMixin
+from strategy import fiscal, roles
+from strategy.spreadsheet import FormulaSafeResourceMixin, UserScopedResourceMixin
 
 
 class FiscalYearWidget(widgets.Widget):
@@ -19,7 +20,7 @@ class FiscalYearWidget(widgets.Widget):
         return fiscal.short_label(value) if value else ""
 
 
-class IndicatorResource(FormulaSafeResourceMixin, resources.ModelResource):
+class IndicatorResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     kind = fields.Field(attribute="kind", column_name="種別")
     owner = fields.Field(column_name="対象", readonly=True)
     name = fields.Field(attribute="name", column_name="指標名")
@@ -33,6 +34,9 @@ class IndicatorResource(FormulaSafeResourceMixin, resources.ModelResource):
         import_id_fields = ("id",)
         skip_unchanged = True
 
+    def scope(self, user):
+        return roles.editable_filter(user, "")
+
     def get_queryset(self):
         return super().get_queryset().select_related("challenge__issue", "project")
 
@@ -40,7 +44,9 @@ class IndicatorResource(FormulaSafeResourceMixin, resources.ModelResource):
         return indicator.owner_label
 
 
-class IndicatorValueResource(FormulaSafeResourceMixin, resources.ModelResource):
+class IndicatorValueResource(
+    UserScopedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource
+):
     indicator = fields.Field(
         attribute="indicator", column_name="指標ID", widget=widgets.ForeignKeyWidget(Indicator)
     )
@@ -57,10 +63,18 @@ class IndicatorValueResource(FormulaSafeResourceMixin, resources.ModelResource):
         import_id_fields = ("indicator", "fiscal_year")
         skip_unchanged = True
 
+    def scope(self, user):
+        return roles.editable_filter(user, "indicator__")
+
     def get_queryset(self):
         return super().get_queryset().select_related("indicator")
 
     def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
         plan = instance.indicator.plan
         if instance.fiscal_year not in plan.value_years:
             raise ValueError(f"{fiscal.short_label(instance.fiscal_year)} は計画の年度範囲外です")
+        if self.user is not None and instance.fiscal_year in locked_years_for(self.user, plan):
+            raise ValueError(
+                f"{fiscal.long_label(instance.fiscal_year)}は確定済みのため変更できません"
+            )

@@ -10,6 +10,7 @@ from projects.models import Project, ProjectPhase
 from projects.resources import ProjectResource
 from strategy import fiscal, roles
 from strategy.admin_scope import DepartmentScopedAdmin
+from strategy.spreadsheet import UserScopedAdminMixin
 
 
 class PhaseInline(admin.TabularInline):
@@ -48,7 +49,9 @@ class ActivityIndicatorInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(DepartmentScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(
+    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     scope = staticmethod(roles.project_filter)
     resource_classes = [ProjectResource]
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]

@@ -3,11 +3,12 @@
 from import_export import fields, resources, widgets
 
 from projects.models import Project
+from strategy import roles
 from strategy.models import Department, Plan, PriorityIssue
-from strategy.spreadsheet import FormulaSafeResourceMixin
+from strategy.spreadsheet import FormulaSafeResourceMixin, UserScopedResourceMixin
 
 
-class ProjectResource(FormulaSafeResourceMixin, resources.ModelResource):
+class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     plan = fields.Field(
         attribute="plan", column_name="計画", widget=widgets.ForeignKeyWidget(Plan, "slug")
     )
@@ -43,10 +44,14 @@ class ProjectResource(FormulaSafeResourceMixin, resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    def scope(self, user):
+        return roles.project_filter(user)
+
     def get_queryset(self):
         return super().get_queryset().select_related("plan", "issue", "department")
 
     def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
         # A new project needs its priority issue: taken from the PID's category (観光1-1-4 → 観光).
         if not instance.issue_id:
             category = "".join(ch for ch in instance.pid if not (ch.isdigit() or ch in "-/"))

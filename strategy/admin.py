@@ -411,8 +411,8 @@ class PlanWorkbookMixin:
         from reports.workbook.importer import WorkbookError, workbook_import
 
         plan = get_object_or_404(Plan, pk=pk)
-        if not self.has_change_permission(request, plan):
-            raise PermissionDenied
+        if not request.user.has_perm("kpis.change_indicatorvalue"):
+            raise PermissionDenied  # viewers; what an editor may change is checked per row
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -430,7 +430,13 @@ class PlanWorkbookMixin:
                     request, "取り込むファイルが見つかりません。もう一度アップロードしてください。"
                 )
                 return redirect("admin:strategy_plan_workbook_import", pk=plan.pk)
-            preview = workbook_import(content, plan=plan, dry_run=True)
+            try:
+                preview = workbook_import(content, plan=plan, dry_run=True, user=request.user)
+            except WorkbookError as exc:
+                context["errors"] = exc.errors
+                return TemplateResponse(
+                    request, "admin/strategy/plan/workbook_import.html", context, status=400
+                )
             if uploads.diff_digest(preview.diff) != request.POST.get("digest"):
                 messages.warning(
                     request,
@@ -442,7 +448,7 @@ class PlanWorkbookMixin:
                 return TemplateResponse(
                     request, "admin/strategy/plan/workbook_import.html", context
                 )
-            result = workbook_import(content, plan=plan)
+            result = workbook_import(content, plan=plan, user=request.user)
             uploads.upload_discard(token)
             messages.success(
                 request, f"取り込みました: {result.diff.total} 件の変更を反映しました。"
@@ -454,7 +460,7 @@ class PlanWorkbookMixin:
             if form.is_valid():
                 content = form.cleaned_data["file"].read()
                 try:
-                    preview = workbook_import(content, plan=plan, dry_run=True)
+                    preview = workbook_import(content, plan=plan, dry_run=True, user=request.user)
                 except WorkbookError as exc:
                     context["errors"] = exc.errors
                     return TemplateResponse(

@@ -386,8 +386,12 @@ def plan_diff(old: PlanData, new: PlanData) -> PlanDiff:
 
 
 @transaction.atomic
-def plan_apply(*, plan: Plan, data: PlanData) -> PlanDiff:
-    """Make ``plan`` say exactly what ``data`` says. Returns what changed."""
+def plan_apply(*, plan: Plan, data: PlanData, user=None) -> PlanDiff:
+    """Make ``plan`` say exactly what ``data`` says. Returns what changed.
+
+    Every row goes through save()/delete(), so django-simple-history records each change,
+    with ``user`` as its author when given (commands and imports).
+    """
     current = plan_data(plan)
     diff = plan_diff(current, data)
     if diff.is_empty:
@@ -395,9 +399,33 @@ def plan_apply(*, plan: Plan, data: PlanData) -> PlanDiff:
     for attribute, value in data.plan.items():
         setattr(plan, attribute, value)
     plan.full_clean(exclude=["municipality", "previous_edition", "slug"])
-    plan.save()
-    _Writer(plan, current, data).run()
+    with _history_user(user):
+        plan.save()
+        _Writer(plan, current, data).run()
     return diff
+
+
+class _history_user:
+    """Attribute history rows to ``user`` for everything saved inside (thread-local request)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __enter__(self):
+        from simple_history.models import HistoricalRecords
+
+        self.previous = getattr(HistoricalRecords.context, "request", None)
+        if self.user is not None:
+            HistoricalRecords.context.request = type("Req", (), {"user": self.user})()
+
+    def __exit__(self, *exc):
+        from simple_history.models import HistoricalRecords
+
+        if self.user is not None:
+            if self.previous is None:
+                del HistoricalRecords.context.request
+            else:
+                HistoricalRecords.context.request = self.previous
 
 
 class _Writer:

@@ -613,13 +613,79 @@ class _Parser:
             d.texts[key] = text
 
 
+def import_refusals(
+    user, plan: Plan, current: PlanData, data: PlanData, diff: PlanDiff
+) -> list[str]:
+    """Why ``user`` may not apply ``diff``: editors change only their own department's rows,
+    never the structure, and never a confirmed year. Each refusal names the row."""
+    from kpis.locks import locked_years_for
+    from strategy import roles
+    from strategy.plandata import describe_key
+
+    if roles.is_dx_admin(user):
+        return []
+    if not roles.is_editor(user):
+        return ["取り込みの権限がありません（閲覧のみ）"]
+    own = Department.objects.filter(pk=roles.department_id_of(user)).values_list("name", flat=True)
+    own = own.first()
+    locked = locked_years_for(user, plan)
+
+    def issue_dept(code, snapshot):
+        return (snapshot.issues.get(code) or {}).get("department")
+
+    def project_depts(pid):
+        return {(snap.projects.get(pid) or {}).get("department") for snap in (current, data)} - {
+            None
+        }
+
+    def department_ok(collection, key) -> bool:
+        if collection == "projects":
+            return project_depts(key) <= {own}
+        if collection == "activities":
+            return project_depts(key[1]) <= {own}
+        if collection == "kpis":
+            return {issue_dept(key[1], current), issue_dept(key[1], data)} - {None} <= {own}
+        if collection == "values":
+            return department_ok("activities" if key[0][0] == "activity" else "kpis", key[0])
+        if collection == "texts":
+            kind, owner, _ = key
+            if kind == "evaluation":
+                return department_ok("kpis", owner)
+            code = owner[0] if kind == "goal" else owner
+            return {issue_dept(code, current), issue_dept(code, data)} - {None} <= {own}
+        return False  # plan, fields, issues, challenges, steps: the DX division's
+
+    refusals = []
+    keys = [(c.collection, c.key, c.sheet, c.label) for c in diff.changed]
+    keys += [
+        (coll, key, None, describe_key(coll, key)) for coll, key in diff.created + diff.deleted
+    ]
+    for collection, key, _sheet, label in keys:
+        if collection in ("plan", "fields", "issues", "challenges", "steps"):
+            refusals.append(f"{label}: 計画・体系の変更は DX推進担当のみが行えます")
+        elif not department_ok(collection, key):
+            refusals.append(f"{label}: 他の部局（または部局未設定）の行は変更できません")
+        elif collection == "values" and key[1] in locked:
+            refusals.append(f"{label}: {fiscal.long_label(key[1])}は確定済みのため変更できません")
+    return sorted(set(refusals))
+
+
 def workbook_import(
-    content: bytes, *, plan: Plan | None = None, dry_run: bool = False
+    content: bytes, *, plan: Plan | None = None, dry_run: bool = False, user=None
 ) -> ImportResult:
-    """Validate a workbook and (unless dry_run) apply it in one transaction."""
+    """Validate a workbook and (unless dry_run) apply it in one transaction.
+
+    With a ``user``, the changes must be ones that user may make (see import_refusals).
+    """
     target, data = workbook_read(content, plan)
+    current = plan_data(target)
+    diff = plan_diff(current, data)
+    if user is not None:
+        refusals = import_refusals(user, target, current, data, diff)
+        if refusals:
+            raise WorkbookError(["この内容は取り込めません（何も変更していません）:", *refusals])
     if dry_run:
-        return ImportResult(target, plan_diff(plan_data(target), data), applied=False)
+        return ImportResult(target, diff, applied=False)
     with transaction.atomic():
-        diff = plan_apply(plan=target, data=data)
+        diff = plan_apply(plan=target, data=data, user=user)
     return ImportResult(target, diff, applied=True)

@@ -24,7 +24,14 @@ class Command(BaseCommand):
             "--details", action="store_true", help="変更したセルを 1 件ずつ表示する"
         )
 
-    def handle(self, *args, file, plan=None, dry_run=False, details=False, **options):
+    def handle(self, *args, file, plan=None, dry_run=False, details=False, user=None, **options):
+        from django.contrib.auth import get_user_model
+
+        actor = None
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"ユーザーが見つかりません: {user}")
         target = None
         if plan:
             target = Plan.objects.filter(slug=plan).select_related("municipality").first()
@@ -34,7 +41,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"ファイルがありません: {file}")
         try:
-            result = workbook_import(path.read_bytes(), plan=target, dry_run=dry_run)
+            result = workbook_import(path.read_bytes(), plan=target, dry_run=dry_run, user=actor)
         except WorkbookError as exc:
             raise CommandError(
                 "取り込みを中止しました（何も変更していません）:\n" + "\n".join(exc.errors)
