@@ -96,7 +96,7 @@ def test_actuals_entry(client, sasebo, users, role, side):
     value = _value(sasebo, side)
     before = _snapshot(value)
     client.force_login(users[role])
-    url = reverse("kpis:actuals-entry") + f"?plan=sasebo-r7&year=R6"
+    url = reverse("kpis:actuals-entry") + "?plan=sasebo-r7&year=R6"
     response = client.post(url, {f"actual-{value.indicator_id}": "77"})
     allowed = EXPECTED[role][side == "other"]
     if role == "viewer":
