@@ -141,6 +141,8 @@ def indicator_values_save(
     if errors:
         raise ActualsRejected(errors)
     for value, delete in writes:
+        if user is not None:
+            value._history_user = user
         if delete:
             value.delete()
         else:
@@ -219,6 +221,7 @@ def actuals_save(
         raise ActualsRejected(errors)
     # Saved one by one so django-simple-history records each change with its user.
     for value in to_write:
+        value._history_user = user
         if value.is_empty:
             value.delete()
         else:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<slug:slug>/report/", views.whole_report, name="report"),
     path("plans/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
     path("plans/<slug:slug>/compare/", views.plan_compare, name="plan-compare"),
+    path("plans/<slug:slug>/history/", views.plan_history, name="plan-history"),
     path("plans/<slug:slug>/workbook.xlsx", views.plan_export, name="plan-export"),
     path(
         "plans/<slug:slug>/departments/<int:department_id>/",

@@ -1,14 +1,18 @@
 """Report pages and dashboards. Each view: find the readable plan, call one data function,
 render. The data functions (reports/pages.py, reports/dashboard.py) own the queries."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from projects.models import Project
 from reports import pages
 from reports.dashboard import department_page as department_data
 from reports.dashboard import plan_dashboard
+from reports.history import plan_changes
 from reports.pdf import ReportPrintError, render_report_pdf
 from reports.workbook.export import workbook_export
 from strategy import fiscal
@@ -123,6 +127,19 @@ def plan_compare(request, slug):
         "sections": pages.comparison_sections(diff) if diff else [],
     }
     return render(request, "reports/compare.html", context)
+
+
+@login_required
+def plan_history(request, slug):
+    """変更履歴: every change to the plan's data since a date (default: 30 days ago)."""
+    plan = _plan(request, slug)
+    try:
+        since = dt.date.fromisoformat(request.GET["since"]) if request.GET.get("since") else None
+    except ValueError:
+        since = None
+    since = since or (timezone.localdate() - dt.timedelta(days=30))
+    context = {"plan": plan, "since": since, "rows": plan_changes(plan, since)}
+    return render(request, "reports/history.html", context)
 
 
 @login_required

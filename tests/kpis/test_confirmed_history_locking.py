@@ -188,3 +188,30 @@ def test_the_admin_grid_refuses_a_stale_save(admin_client, own_value):
     assert "他の人が先に保存しました" in response.content.decode()
     own_value.refresh_from_db()
     assert own_value.actual_number == Decimal(5)
+
+
+def test_the_plan_history_lists_changes_since_a_date_with_old_and_new(
+    client, sasebo, dx_admin, own_value
+):
+    indicator = own_value.indicator
+    actuals_save(
+        indicators=[indicator], fiscal_year=YEAR, raw_by_id={indicator.pk: "7"}, user=dx_admin
+    )
+    year_confirm(plan=sasebo, fiscal_year=YEAR, user=dx_admin)
+    year_reopen(plan=sasebo, fiscal_year=YEAR, user=dx_admin, reason="訂正")
+    client.force_login(dx_admin)
+    url = reverse("reports:plan-history", args=["sasebo-r7"])
+    response = client.get(url, {"since": "2020-01-01"})
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    change = next(
+        r for r in rows if r["object"].startswith(indicator.name) and r["action"] == "変更"
+    )
+    assert change["user"] == "alice"
+    assert ("実績（数値）", "（空）", "7") in change["changes"]
+    assert any(r["model"] == "確定した年度" and r["reason"] == "訂正" for r in rows)
+    future = client.get(url, {"since": "2999-01-01"})
+    assert future.context["rows"] == []
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302
