@@ -34,7 +34,7 @@ from strategy.plandata import (
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 10_000
-MAX_EMPTY_RUN = 1_000  # stop reading after this many empty rows (LibreOffice pads sheets)
+MAX_ROWS = 300_000  # data rows per sheet; a 100x plan has ~11,000
 LENGTHS = {
     "PID": Project._meta.get_field("pid").max_length,
     "名称": Project._meta.get_field("name").max_length,
@@ -241,14 +241,15 @@ def _rows(reader: _Reader, wb, sheet: str, expected: list[str] | None):
             reader.fail(sheet, 1, headers[len(expected)], "不明な列があります", len(expected))
         if reader.errors:
             return
-    empty = 0
+    # Empty rows (LibreOffice can pad a sheet with a million) are skipped, never read as data.
+    data_rows = 0
     for number, cells in enumerate(iterator, start=2):
         if all(c.value in (None, "") for c in cells):
-            empty += 1
-            if empty >= MAX_EMPTY_RUN:
-                return
             continue
-        empty = 0
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            reader.fail(sheet, number, None, f"行数が多すぎます（上限 {MAX_ROWS:,} 行）")
+            raise WorkbookError(reader.errors)
         yield _Row(reader, sheet, number, headers, cells)
 
 
@@ -262,6 +263,10 @@ def workbook_read(content: bytes, plan: Plan | None = None) -> tuple[Plan, PlanD
         raise WorkbookError([f"Excel ブックとして読めません: {type(exc).__name__}"]) from exc
     try:
         return _Parser(wb, plan).parse()
+    except WorkbookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a sheet's XML that fails while streamed
+        raise WorkbookError([f"Excel ブックとして読めません: {type(exc).__name__}"]) from exc
     finally:
         wb.close()
 
