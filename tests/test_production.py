@@ -19,6 +19,7 @@ ROOT = Path(settings.BASE_DIR)
 def _run(*args, **env):
     full_env = {**os.environ, **env}
     full_env.pop("DATABASE_URL", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True
     )
