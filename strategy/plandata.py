@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
 
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.values import format_value
@@ -111,85 +110,150 @@ def _value_tuple(v: IndicatorValue) -> tuple:
 
 
 def plan_data(plan: Plan) -> PlanData:
-    """Read a plan edition into PlanData with a fixed number of queries."""
+    """Read a plan edition into PlanData with a fixed number of queries.
+
+    Plain value rows (values_list), not model instances: a 100× plan has ~100,000 values.
+    """
     data = PlanData()
     data.plan = {name: getattr(plan, name) for name in PLAN_FIELDS}
-    issues = list(PriorityIssue.objects.filter(plan=plan).select_related("field", "department"))
-    icode = {i.pk: issue_code(i.field.number, i.kind, i.number) for i in issues}
-    for f in Field.objects.filter(plan=plan):
-        data.fields[f.number] = {"name": f.name}
-    for i in issues:
-        data.issues[icode[i.pk]] = {
-            "field": i.field.number,
-            "category": i.category,
-            "title": i.title,
-            "situation": i.situation,
-            "actions": i.actions,
-            "department": i.department.name if i.department else "",
-        }
-    challenges = list(Challenge.objects.filter(issue__plan=plan))
-    ckey = {c.pk: (icode[c.issue_id], c.number) for c in challenges}
-    for c in challenges:
-        data.challenges[ckey[c.pk]] = {
-            "title": c.title,
-            "target_title": c.target_title,
-            "target_text": c.target_text,
-        }
-    steps = list(Step.objects.filter(challenge__issue__plan=plan))
-    skey = {s.pk: (*ckey[s.challenge_id], s.code) for s in steps}
-    for s in steps:
-        data.steps[skey[s.pk]] = {"title": s.title}
-    projects = list(
-        Project.objects.filter(plan=plan)
-        .select_related("department")
-        .prefetch_related("steps", "phases")
+    departments = dict(
+        Department.objects.filter(municipality_id=plan.municipality_id).values_list("id", "name")
     )
-    pid_of = {p.pk: p.pid for p in projects}
-    for p in projects:
-        data.projects[p.pid] = {
-            "issue": icode[p.issue_id],
-            "name": p.name,
-            "summary": p.summary,
-            "department": p.department.name if p.department else "",
-            "is_leading": p.is_leading,
-            "in_table": p.in_table,
-            "steps": tuple(sorted((skey[s.pk][2] for s in p.steps.all()), key=natural_key)),
-            "phases": tuple(sorted((ph.fiscal_year, ph.phase) for ph in p.phases.all())),
+    fields = dict(Field.objects.filter(plan=plan).values_list("id", "number"))
+    for number, name in Field.objects.filter(plan=plan).values_list("number", "name"):
+        data.fields[number] = {"name": name}
+    icode = {}
+    for row in PriorityIssue.objects.filter(plan=plan).values_list(
+        "id",
+        "field_id",
+        "kind",
+        "number",
+        "category",
+        "title",
+        "situation",
+        "actions",
+        "department_id",
+    ):
+        pk, field_id, kind, number, category, title, situation, actions, dept = row
+        code = icode[pk] = issue_code(fields[field_id], kind, number)
+        data.issues[code] = {
+            "field": fields[field_id],
+            "category": category,
+            "title": title,
+            "situation": situation,
+            "actions": actions,
+            "department": departments.get(dept, ""),
         }
-    indicators = list(
-        Indicator.objects.of_plan(plan).prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.all()),
-            Prefetch("evaluations", queryset=IndicatorEvaluation.objects.all()),
+    ckey = {}
+    for pk, issue_id, number, title, target_title, target_text in Challenge.objects.filter(
+        issue__plan=plan
+    ).values_list("id", "issue_id", "number", "title", "target_title", "target_text"):
+        ckey[pk] = (icode[issue_id], number)
+        data.challenges[ckey[pk]] = {
+            "title": title,
+            "target_title": target_title,
+            "target_text": target_text,
+        }
+    skey = {}
+    for pk, challenge_id, code, title in Step.objects.filter(
+        challenge__issue__plan=plan
+    ).values_list("id", "challenge_id", "code", "title"):
+        skey[pk] = (*ckey[challenge_id], code)
+        data.steps[skey[pk]] = {"title": title}
+    project_steps: dict[int, list[str]] = {}
+    for project_id, step_id in Project.steps.through.objects.filter(project__plan=plan).values_list(
+        "project_id", "step_id"
+    ):
+        project_steps.setdefault(project_id, []).append(skey[step_id][2])
+    project_phases: dict[int, list] = {}
+    for project_id, year, phase in ProjectPhase.objects.filter(project__plan=plan).values_list(
+        "project_id", "fiscal_year", "phase"
+    ):
+        project_phases.setdefault(project_id, []).append((year, phase))
+    pid_of = {}
+    for row in Project.objects.filter(plan=plan).values_list(
+        "id", "pid", "issue_id", "name", "summary", "department_id", "is_leading", "in_table"
+    ):
+        pk, pid, issue_id, name, summary, dept, leading, in_table = row
+        pid_of[pk] = pid
+        data.projects[pid] = {
+            "issue": icode[issue_id],
+            "name": name,
+            "summary": summary,
+            "department": departments.get(dept, ""),
+            "is_leading": leading,
+            "in_table": in_table,
+            "steps": tuple(sorted(project_steps.get(pk, []), key=natural_key)),
+            "phases": tuple(sorted(project_phases.get(pk, []))),
+        }
+    indicator_key = {}
+    for row in Indicator.objects.of_plan(plan).values_list(
+        "id",
+        "kind",
+        "challenge_id",
+        "project_id",
+        "name",
+        "unit",
+        "direction",
+        "formula",
+        "position",
+        "baseline_year",
+        "baseline_value",
+        "target_year",
+        "target_value",
+    ):
+        pk, kind, challenge_id, project_id, name = row[:5]
+        attrs = dict(
+            zip(
+                (
+                    "unit",
+                    "direction",
+                    "formula",
+                    "position",
+                    "baseline_year",
+                    "baseline_value",
+                    "target_year",
+                    "target_value",
+                ),
+                row[5:],
+                strict=True,
+            )
         )
-    )
-    for ind in indicators:
-        attrs = {
-            "unit": ind.unit,
-            "direction": ind.direction,
-            "formula": ind.formula,
-            "position": ind.position,
-            "baseline_year": ind.baseline_year,
-            "baseline_value": ind.baseline_value,
-            "target_year": ind.target_year,
-            "target_value": ind.target_value,
-        }
-        if ind.kind == Indicator.Kind.KPI:
-            key = ("kpi", *ckey[ind.challenge_id], ind.name)
+        if kind == Indicator.Kind.KPI:
+            key = ("kpi", *ckey[challenge_id], name)
             data.kpis[key] = attrs
         else:
-            key = ("activity", pid_of[ind.project_id], ind.name)
+            key = ("activity", pid_of[project_id], name)
             data.activities[key] = attrs
-        for v in ind.values.all():
-            data.values[(key, v.fiscal_year)] = _value_tuple(v)
-        for e in ind.evaluations.all():
-            data.texts[("evaluation", key, e.fiscal_year)] = e.text
-    for t in IssueYearText.objects.filter(issue__plan=plan):
-        if t.goal_summary:
-            data.texts[("goal_summary", icode[t.issue_id], t.fiscal_year)] = t.goal_summary
-        if t.business_summary:
-            data.texts[("business_summary", icode[t.issue_id], t.fiscal_year)] = t.business_summary
-    for g in ChallengeGoal.objects.filter(challenge__issue__plan=plan):
-        data.texts[("goal", ckey[g.challenge_id], g.fiscal_year)] = g.text
+        indicator_key[pk] = key
+    ids = indicator_key.keys()
+    for indicator_id, year, pn, pm, an, am in IndicatorValue.objects.filter(
+        indicator__in=Indicator.objects.of_plan(plan)
+    ).values_list(
+        "indicator_id",
+        "fiscal_year",
+        "planned_number",
+        "planned_mark",
+        "actual_number",
+        "actual_mark",
+    ):
+        data.values[(indicator_key[indicator_id], year)] = (pn, pm, an, am)
+    for indicator_id, year, text in IndicatorEvaluation.objects.filter(
+        indicator__in=Indicator.objects.of_plan(plan)
+    ).values_list("indicator_id", "fiscal_year", "text"):
+        data.texts[("evaluation", indicator_key[indicator_id], year)] = text
+    del ids
+    for issue_id, year, goal_summary, business_summary in IssueYearText.objects.filter(
+        issue__plan=plan
+    ).values_list("issue_id", "fiscal_year", "goal_summary", "business_summary"):
+        if goal_summary:
+            data.texts[("goal_summary", icode[issue_id], year)] = goal_summary
+        if business_summary:
+            data.texts[("business_summary", icode[issue_id], year)] = business_summary
+    for challenge_id, year, text in ChallengeGoal.objects.filter(
+        challenge__issue__plan=plan
+    ).values_list("challenge_id", "fiscal_year", "text"):
+        data.texts[("goal", ckey[challenge_id], year)] = text
     return data
 
 
@@ -386,13 +450,16 @@ def plan_diff(old: PlanData, new: PlanData) -> PlanDiff:
 
 
 @transaction.atomic
-def plan_apply(*, plan: Plan, data: PlanData, user=None) -> PlanDiff:
+def plan_apply(
+    *, plan: Plan, data: PlanData, user=None, current: PlanData | None = None
+) -> PlanDiff:
     """Make ``plan`` say exactly what ``data`` says. Returns what changed.
 
     Every row goes through save()/delete(), so django-simple-history records each change,
     with ``user`` as its author when given (commands and imports).
     """
-    current = plan_data(plan)
+    if current is None:
+        current = plan_data(plan)
     diff = plan_diff(current, data)
     if diff.is_empty:
         return diff
@@ -401,7 +468,11 @@ def plan_apply(*, plan: Plan, data: PlanData, user=None) -> PlanDiff:
     plan.full_clean(exclude=["municipality", "previous_edition", "slug"])
     with _history_user(user):
         plan.save()
-        _Writer(plan, current, data).run()
+        writer = _Writer(plan, current, data, user)
+        if not current.fields and not current.issues and not current.projects:
+            writer.create_all()  # a new edition or an empty plan: bulk inserts, with history
+        else:
+            writer.run()
     return diff
 
 
@@ -431,8 +502,8 @@ class _history_user:
 class _Writer:
     """Upserts in dependency order, deletes in reverse; every row through save()/delete()."""
 
-    def __init__(self, plan: Plan, current: PlanData, data: PlanData):
-        self.plan, self.current, self.data = plan, current, data
+    def __init__(self, plan: Plan, current: PlanData, data: PlanData, user=None):
+        self.plan, self.current, self.data, self.user = plan, current, data, user
         self.departments = {
             d.name: d for d in Department.objects.filter(municipality=plan.municipality)
         }
@@ -519,6 +590,152 @@ class _Writer:
                 indicators[key] = obj
         self._values(indicators)
         self._texts(issues, challenges, indicators)
+
+    def _bulk(self, model, objects: list) -> list:
+        from simple_history.utils import bulk_create_with_history
+
+        if not objects:
+            return []
+        return bulk_create_with_history(objects, model, batch_size=500, default_user=self.user)
+
+    def create_all(self) -> None:
+        """Insert a whole plan at once (bulk, one history row per object): edition copies and
+        first imports of a large plan take seconds instead of minutes."""
+        d, plan = self.data, self.plan
+        fields = {
+            f.number: f
+            for f in self._bulk(
+                Field, [Field(plan=plan, number=n, name=a["name"]) for n, a in d.fields.items()]
+            )
+        }
+        issue_objs = []
+        for code, a in d.issues.items():
+            field_number, kind, number = parse_issue_code(code)
+            issue_objs.append(
+                PriorityIssue(
+                    plan=plan,
+                    field=fields[a["field"]],
+                    kind=kind,
+                    number=number,
+                    category=a["category"],
+                    title=a["title"],
+                    situation=a["situation"],
+                    actions=a["actions"],
+                    department=self.departments.get(a["department"]),
+                )
+            )
+        issues = dict(zip(d.issues, self._bulk(PriorityIssue, issue_objs), strict=True))
+        challenges = dict(
+            zip(
+                d.challenges,
+                self._bulk(
+                    Challenge,
+                    [
+                        Challenge(issue=issues[k[0]], number=k[1], **a)
+                        for k, a in d.challenges.items()
+                    ],
+                ),
+                strict=True,
+            )
+        )
+        steps = dict(
+            zip(
+                d.steps,
+                self._bulk(
+                    Step,
+                    [
+                        Step(
+                            challenge=challenges[k[:2]],
+                            code=k[2],
+                            title=a["title"],
+                            sort_key=natural_key(k[2]),
+                        )
+                        for k, a in d.steps.items()
+                    ],
+                ),
+                strict=True,
+            )
+        )
+        project_objs = [
+            Project(
+                plan=plan,
+                issue=issues[a["issue"]],
+                pid=pid,
+                name=a["name"],
+                summary=a["summary"],
+                department=self.departments.get(a["department"]),
+                is_leading=a["is_leading"],
+                in_table=a["in_table"],
+                sort_key=natural_key(pid),
+            )
+            for pid, a in d.projects.items()
+        ]
+        projects = dict(zip(d.projects, self._bulk(Project, project_objs), strict=True))
+        step_by_code = {(k[0], k[2]): s for k, s in steps.items()}
+        Project.steps.through.objects.bulk_create(
+            [
+                Project.steps.through(
+                    project_id=projects[pid].pk, step_id=step_by_code[(a["issue"], code)].pk
+                )
+                for pid, a in d.projects.items()
+                for code in a["steps"]
+            ],
+            batch_size=1000,
+        )
+        self._bulk(
+            ProjectPhase,
+            [
+                ProjectPhase(project=projects[pid], fiscal_year=year, phase=phase)
+                for pid, a in d.projects.items()
+                for year, phase in a["phases"]
+            ],
+        )
+        keys, objs = [], []
+        for key, a in d.kpis.items():
+            keys.append(key)
+            objs.append(
+                Indicator(kind=Indicator.Kind.KPI, challenge=challenges[key[1:3]], name=key[3], **a)
+            )
+        for key, a in d.activities.items():
+            keys.append(key)
+            objs.append(
+                Indicator(kind=Indicator.Kind.ACTIVITY, project=projects[key[1]], name=key[2], **a)
+            )
+        indicators = dict(zip(keys, self._bulk(Indicator, objs), strict=True))
+        self._bulk(
+            IndicatorValue,
+            [
+                IndicatorValue(
+                    indicator=indicators[key],
+                    fiscal_year=year,
+                    planned_number=v[0],
+                    planned_mark=v[1],
+                    actual_number=v[2],
+                    actual_mark=v[3],
+                    version=1,
+                )
+                for (key, year), v in d.values.items()
+            ],
+        )
+        issue_texts: dict = {}
+        goals, evaluations = [], []
+        for (kind, owner, year), text in d.texts.items():
+            if kind == "goal":
+                goals.append(
+                    ChallengeGoal(challenge=challenges[owner], fiscal_year=year, text=text)
+                )
+            elif kind == "evaluation":
+                evaluations.append(
+                    IndicatorEvaluation(indicator=indicators[owner], fiscal_year=year, text=text)
+                )
+            else:
+                obj = issue_texts.setdefault(
+                    (owner, year), IssueYearText(issue=issues[owner], fiscal_year=year)
+                )
+                setattr(obj, kind, text)
+        self._bulk(IssueYearText, list(issue_texts.values()))
+        self._bulk(ChallengeGoal, goals)
+        self._bulk(IndicatorEvaluation, evaluations)
 
     def _ckey(self, challenge: Challenge) -> tuple:
         i = challenge.issue

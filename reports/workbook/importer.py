@@ -683,14 +683,16 @@ def workbook_import(
     With a ``user``, the changes must be ones that user may make (see import_refusals).
     """
     target, data = workbook_read(content, plan)
-    current = plan_data(target)
-    diff = plan_diff(current, data)
-    if user is not None:
-        refusals = import_refusals(user, target, current, data, diff)
-        if refusals:
-            raise WorkbookError(["この内容は取り込めません（何も変更していません）:", *refusals])
-    if dry_run:
-        return ImportResult(target, diff, applied=False)
     with transaction.atomic():
-        diff = plan_apply(plan=target, data=data, user=user)
+        current = plan_data(target)
+        diff = plan_diff(current, data)
+        if user is not None:
+            refusals = import_refusals(user, target, current, data, diff)
+            if refusals:
+                raise WorkbookError(
+                    ["この内容は取り込めません（何も変更していません）:", *refusals]
+                )
+        if dry_run:
+            return ImportResult(target, diff, applied=False)
+        diff = plan_apply(plan=target, data=data, user=user, current=current)
     return ImportResult(target, diff, applied=True)
