@@ -33,8 +33,9 @@ def _pg_tool(name: str) -> str:
 def _pg_args() -> tuple[list[str], dict]:
     s = connection.settings_dict
     args = ["--dbname", s["NAME"]]
-    if s.get("HOST"):
-        args += ["--host", s["HOST"]]
+    host = s.get("HOST") or (s.get("OPTIONS") or {}).get("host")  # ?host=/socket/dir
+    if host:
+        args += ["--host", host]
     if s.get("PORT"):
         args += ["--port", str(s["PORT"])]
     if s.get("USER"):
