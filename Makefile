@@ -18,6 +18,7 @@ setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_admin
+	@$(MAKE) --no-print-directory browser || echo "chromium could not be installed: everything works except the PDF"
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
