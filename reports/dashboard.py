@@ -9,6 +9,7 @@ from kpis.achievement import Grade, Thresholds, summarize
 from kpis.models import Indicator, IndicatorValue
 from projects.models import Project, ProjectPhase
 from reports import charts
+from reports.pages import value_cells
 from strategy import fiscal
 from strategy.models import Department, Plan, PriorityIssue
 
@@ -99,6 +100,7 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
         .select_related("issue", "department")
         .order_by("issue__field__number", "issue__kind", "issue__number", "sort_key")
     )
+    missing = missing_by_department(indicators, year)
     grade_table = [
         {"issue": issue, "counts": [grades[issue.pk][g] for g in Grade]} for issue in issues
     ]
@@ -112,8 +114,8 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
         "grade_chart": charts.to_html(grade_fig, "chart-grades", height=380),
         "phase_chart": charts.to_html(phase_fig, "chart-phases", height=340),
         "leading": leading,
-        "missing": missing_by_department(indicators, year),
-        "missing_total": sum(1 for i in indicators if i.actual_missing(year)),
+        "missing": missing,
+        "missing_total": sum(len(group.indicators) for group in missing),
         "indicator_total": len(indicators),
     }
 
@@ -166,13 +168,7 @@ def department_page(plan: Plan, department: Department, year: int | None = None)
                 "indicators": [
                     {
                         "indicator": ind,
-                        "cells": [
-                            (
-                                getattr(ind.values_by_year().get(y), "planned_display", ""),
-                                getattr(ind.values_by_year().get(y), "actual_display", ""),
-                            )
-                            for y in value_years
-                        ],
+                        "cells": value_cells(ind, value_years),
                         "missing": ind.actual_missing(year),
                     }
                     for ind in activity_by_project[project.pk]

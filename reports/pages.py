@@ -235,6 +235,15 @@ def _fill_kpis(plan, issue_ids, by_challenge, static_charts: bool) -> None:
         )
 
 
+def value_cells(indicator, years: list[int]) -> list[tuple[str, str]]:
+    """(予定, 実績) as printed, per year; uses the prefetched values."""
+    by_year = indicator.values_by_year() if indicator else {}
+    return [
+        (by_year[y].planned_display, by_year[y].actual_display) if y in by_year else ("", "")
+        for y in years
+    ]
+
+
 def project_table_rows(plan: Plan, projects) -> list[dict]:
     """One row per project and activity indicator, as in the 別冊 table."""
     value_years = plan.value_years
@@ -245,7 +254,6 @@ def project_table_rows(plan: Plan, projects) -> list[dict]:
         phases = {p.fiscal_year: p.mark for p in project.phases.all()}
         indicators = list(project.indicators.all()) or [None]
         for index, indicator in enumerate(indicators):
-            by_year = indicator.values_by_year() if indicator else {}
             rows.append(
                 {
                     "project": project,
@@ -256,13 +264,7 @@ def project_table_rows(plan: Plan, projects) -> list[dict]:
                     ),
                     "steps": [f"{s.code} {s.title}" for s in steps],
                     "indicator": indicator,
-                    "cells": [
-                        (
-                            by_year[y].planned_display if y in by_year else "",
-                            by_year[y].actual_display if y in by_year else "",
-                        )
-                        for y in value_years
-                    ],
+                    "cells": value_cells(indicator, value_years),
                     "phases": [phases.get(y, "") for y in period],
                 }
             )

@@ -85,6 +85,10 @@ class PlanData:
         "texts",
     )
 
+    def step_challenges(self) -> dict[tuple[str, str], int]:
+        """(issue code, step code) → challenge number: the one lookup of a project's steps."""
+        return {(k[0], k[2]): k[1] for k in self.steps}
+
 
 def issue_code(field_number: int, kind: str, number: int) -> str:
     if kind == PriorityIssue.Kind.PRIORITY:
@@ -555,6 +559,7 @@ class _Writer:
                 obj.save()
                 steps[key] = obj
         projects = {p.pid: p for p in Project.objects.filter(plan=self.plan)}
+        step_by_code = {(k[0], k[2]): s for k, s in steps.items()}
         for pid, attrs in self.data.projects.items():
             old = self.current.projects.get(pid)
             if old == attrs:
@@ -567,8 +572,7 @@ class _Writer:
             obj.save()
             projects[pid] = obj
             if old is None or old["steps"] != attrs["steps"] or old["issue"] != attrs["issue"]:
-                by_code = {k[2]: s for k, s in steps.items() if k[0] == attrs["issue"]}
-                obj.steps.set([by_code[c] for c in attrs["steps"]])
+                obj.steps.set([step_by_code[(attrs["issue"], c)] for c in attrs["steps"]])
             if old is None or old["phases"] != attrs["phases"]:
                 self._phases(obj, dict(old["phases"]) if old else {}, dict(attrs["phases"]))
         indicators = self._indicators(challenges, projects)

@@ -255,6 +255,7 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
     activities: dict[str, list] = {}
     for key, attrs in data.activities.items():
         activities.setdefault(key[1], []).append((attrs["position"], key[2], key, attrs))
+    challenge_of = data.step_challenges()
     for code in sorted(by_issue, key=_issue_order):
         issue = data.issues[code]
         for pid in sorted(by_issue[code], key=natural_key):
@@ -262,7 +263,7 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
             challenges = sorted(
                 {
                     f"{n} {data.challenges[(code, n)]['title']}"
-                    for n in {_challenge_of(data, code, s) for s in p["steps"]}
+                    for n in {challenge_of.get((code, s)) for s in p["steps"]}
                     if n is not None
                 }
             )
@@ -314,13 +315,6 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
         [headers.index("リーディング"), headers.index("別冊掲載")],
         "○ か空欄にしてください",
     )
-
-
-def _challenge_of(data: PlanData, code: str, step: str):
-    for key in data.steps:
-        if key[0] == code and key[2] == step:
-            return key[1]
-    return None
 
 
 def _kpi_sheet(wb, plan: Plan, data: PlanData) -> None:

@@ -454,6 +454,7 @@ class _Parser:
         seen_rows: dict[str, int] = {}
         positions: dict[str, int] = {}
         phase_marks = {v: k for k, v in ProjectPhase.MARKS.items()} | {"": None}
+        step_challenges = d.step_challenges()
         for row in _rows(self.r, self.wb, L.PROJECTS, L.project_headers(plan)):
             pid = row.text("PID", required=True)
             code = self._issue_code(row, "DX重点課題")
@@ -472,7 +473,7 @@ class _Parser:
                 )
             )
             for step in steps:
-                if not any(k[0] == code and k[2] == step for k in d.steps):
+                if (code, step) not in step_challenges:
                     row.fail("ステップ", f"重点課題 {code} にステップ {step} がありません")
             phases = []
             for year, header in zip(plan.period_years, L.phase_headers(plan), strict=True):
