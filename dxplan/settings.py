@@ -63,8 +63,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "rules.permissions.ObjectPermissionBackend",  # per-object rules (own department only)
-    "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",  # has_perm → strategy/policy.py
+    "dxplan.auth.LoginBackend",  # user name and password; grants no permission itself
 ]
 
 ROOT_URLCONF = "dxplan.urls"
@@ -92,6 +92,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE), and a
+    # second writer waits up to 20 s for it. With the default (DEFERRED) a transaction that
+    # read first and then writes fails at once with "database is locked" (HTTP 500) when
+    # another writer holds the lock; now it waits, re-reads the version under the lock and
+    # gets the same refusal as on PostgreSQL. Django >= 5.1.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

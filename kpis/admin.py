@@ -1,18 +1,16 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.forms import IndicatorForm
-from kpis.locks import locked_years_for
+from kpis.forms import IndicatorForm, IndicatorValueAdminForm
 from kpis.models import ConfirmedYear, Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.resources import IndicatorResource, IndicatorValueResource
 from kpis.services import indicator_values_save
-from strategy import fiscal, roles
-from strategy.admin_scope import DepartmentScopedAdmin
+from strategy import fiscal
+from strategy.admin_policy import PolicyAdmin, PolicyStackedInline
 from strategy.spreadsheet import UserScopedAdminMixin
 
 
-class EvaluationInline(admin.StackedInline):
+class EvaluationInline(PolicyStackedInline):
     model = IndicatorEvaluation
     extra = 0
 
@@ -33,10 +31,7 @@ class OwnerPlanFilter(admin.SimpleListFilter):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(
-    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
-    scope = staticmethod(lambda user: roles.editable_filter(user, ""))
+class IndicatorAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
     form = IndicatorForm
     change_form_template = "admin/kpis/indicator/change_form.html"
@@ -94,10 +89,8 @@ class IndicatorAdmin(
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(
-    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
-    scope = staticmethod(lambda user: roles.editable_filter(user, "indicator__"))
+class IndicatorValueAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
+    form = IndicatorValueAdminForm  # refuses a save over someone else's (optimistic lock)
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "planned", "actual"]
     list_filter = ["fiscal_year", "indicator__kind", "indicator__project__department"]
@@ -115,24 +108,9 @@ class IndicatorValueAdmin(
     def year(self, obj):
         return fiscal.short_label(obj.fiscal_year)
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.fiscal_year in locked_years_for(
-            request.user, obj.indicator.plan
-        ):
-            return False  # 確定済みの年度
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.fiscal_year in locked_years_for(
-            request.user, obj.indicator.plan
-        ):
-            return False
-        return super().has_delete_permission(request, obj)
-
 
 @admin.register(IndicatorEvaluation)
-class IndicatorEvaluationAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
-    scope = staticmethod(lambda user: roles.editable_filter(user, "indicator__"))
+class IndicatorEvaluationAdmin(PolicyAdmin):
     list_display = ["indicator", "year"]
     list_filter = ["fiscal_year"]
     search_fields = ["indicator__name", "text"]
@@ -144,7 +122,7 @@ class IndicatorEvaluationAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ConfirmedYear)
-class ConfirmedYearAdmin(SimpleHistoryAdmin):
+class ConfirmedYearAdmin(PolicyAdmin):
     list_display = ["plan", "year", "confirmed_by", "confirmed_at"]
     list_filter = ["plan", "fiscal_year"]
     readonly_fields = ["confirmed_by", "confirmed_at"]
@@ -153,11 +131,5 @@ class ConfirmedYearAdmin(SimpleHistoryAdmin):
     def year(self, obj):
         return fiscal.long_label(obj.fiscal_year)
 
-    def has_add_permission(self, request):
-        return False  # confirmed from the actuals screen, which records who and why
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Added and removed only by 確定 / 確定の解除 on the actuals screen (policy.SERVICE_ONLY),
+    # which record who and why.

@@ -1,23 +1,16 @@
 """Confirmed years (確定): administrators confirm and reopen; editors cannot change them."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from kpis.models import ConfirmedYear
-from strategy import fiscal, roles
+from strategy import fiscal, policy
 
-
-def locked_years_for(user, plan) -> set[int]:
-    """Years of ``plan`` whose values ``user`` may not change (none for administrators)."""
-    if roles.is_dx_admin(user):
-        return set()
-    return ConfirmedYear.objects.years_of(plan)
+locked_years_for = policy.locked_years
 
 
 @transaction.atomic
 def year_confirm(*, plan, fiscal_year: int, user) -> ConfirmedYear:
-    if not roles.is_dx_admin(user):
-        raise PermissionDenied("年度の確定は DX推進担当のみが行えます")
+    policy.require(user, policy.CONFIRM, plan)
     if fiscal_year not in plan.value_years:
         raise ValueError(f"{fiscal.short_label(fiscal_year)} は計画の年度範囲外です")
     obj, _ = ConfirmedYear.objects.get_or_create(
@@ -28,8 +21,7 @@ def year_confirm(*, plan, fiscal_year: int, user) -> ConfirmedYear:
 
 @transaction.atomic
 def year_reopen(*, plan, fiscal_year: int, user, reason: str) -> None:
-    if not roles.is_dx_admin(user):
-        raise PermissionDenied("確定の解除は DX推進担当のみが行えます")
+    policy.require(user, policy.REOPEN, plan)
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("確定を解除する理由を入力してください")

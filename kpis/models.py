@@ -19,6 +19,7 @@ from kpis.values import (
 from projects.models import Project
 from strategy import fiscal
 from strategy.models import Challenge
+from strategy.ownership import Owned, Ownership
 
 
 def _decimal(verbose_name: str) -> models.DecimalField:
@@ -69,7 +70,15 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
-class Indicator(models.Model):
+class Indicator(Owned, models.Model):
+    # An activity indicator belongs to its project's lead department, a KPI to the
+    # 主管部局 of its priority issue (the first path that is set wins).
+    ownership = Ownership(
+        municipality=("project__plan__municipality", "challenge__issue__plan__municipality"),
+        department=("project__department", "challenge__issue__department"),
+        plan=("project__plan", "challenge__issue__plan"),
+    )
+
     class Kind(models.TextChoices):
         KPI = "kpi", "KPI"
         ACTIVITY = "activity", "活動指標"
@@ -167,8 +176,10 @@ class Indicator(models.Model):
         return value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(Owned, models.Model):
     """Planned and actual value of one indicator in one fiscal year."""
+
+    ownership = Indicator.ownership.under("indicator__", locked_year="fiscal_year")
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="values"
@@ -261,8 +272,10 @@ class IndicatorValue(models.Model):
         self.actual_number, self.actual_mark = number, mark
 
 
-class IndicatorEvaluation(models.Model):
+class IndicatorEvaluation(Owned, models.Model):
     """進捗状況・評価 of a KPI for one report year."""
+
+    ownership = Indicator.ownership.under("indicator__")
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="evaluations"
@@ -291,12 +304,14 @@ class ConfirmedYearQuerySet(models.QuerySet):
         return set(self.filter(plan=plan).values_list("fiscal_year", flat=True))
 
 
-class ConfirmedYear(models.Model):
+class ConfirmedYear(Owned, models.Model):
     """確定: an administrator has confirmed a plan's actuals for a fiscal year.
 
     While the row exists, editors cannot change that year's values. Reopening deletes it;
     the history keeps who confirmed, who reopened and the reason given.
     """
+
+    ownership = Ownership(municipality=("plan__municipality",), plan=("plan",))
 
     plan = models.ForeignKey(
         "strategy.Plan",

@@ -2,9 +2,8 @@
 
 from import_export import fields, resources, widgets
 
-from kpis.locks import locked_years_for
 from kpis.models import Indicator, IndicatorValue
-from strategy import fiscal, roles
+from strategy import fiscal
 from strategy.spreadsheet import FormulaSafeResourceMixin, UserScopedResourceMixin
 
 
@@ -34,9 +33,6 @@ class IndicatorResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resou
         import_id_fields = ("id",)
         skip_unchanged = True
 
-    def scope(self, user):
-        return roles.editable_filter(user, "")
-
     def get_queryset(self):
         return super().get_queryset().select_related("challenge__issue", "project")
 
@@ -63,9 +59,6 @@ class IndicatorValueResource(
         import_id_fields = ("indicator", "fiscal_year")
         skip_unchanged = True
 
-    def scope(self, user):
-        return roles.editable_filter(user, "indicator__")
-
     def get_queryset(self):
         return super().get_queryset().select_related("indicator")
 
@@ -74,7 +67,3 @@ class IndicatorValueResource(
         plan = instance.indicator.plan
         if instance.fiscal_year not in plan.value_years:
             raise ValueError(f"{fiscal.short_label(instance.fiscal_year)} は計画の年度範囲外です")
-        if self.user is not None and instance.fiscal_year in locked_years_for(self.user, plan):
-            raise ValueError(
-                f"{fiscal.long_label(instance.fiscal_year)}は確定済みのため変更できません"
-            )

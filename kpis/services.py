@@ -3,6 +3,14 @@
 Every write checks, in this order: the user may edit the indicator (own department), the
 year is not confirmed for them, and nobody saved the same value since they loaded it
 (optimistic locking on IndicatorValue.version).
+
+The version check is mandatory for form saves: a form path passes a dict of the versions it
+showed, and a value row that exists but has no (or a malformed) version in it is refused.
+``versions=None`` means a server-side write with no form behind it (tests, scripts); it
+checks no version. The check runs inside the write transaction after taking the locks
+(``lock_for_write``): FOR UPDATE on the indicators and their value rows on PostgreSQL; on
+SQLite the transaction already holds the database's write lock (transaction_mode IMMEDIATE,
+dxplan/settings.py), so a second editor waits and then sees the first one's version.
 """
 
 from dataclasses import dataclass
@@ -13,7 +21,7 @@ from django.db import transaction
 from kpis.locks import locked_years_for
 from kpis.models import Indicator, IndicatorValue
 from kpis.values import InvalidValue, format_value, parse_value
-from strategy import fiscal, roles
+from strategy import fiscal, policy
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,67 @@ class ActualsRejected(Exception):
 
 Cell = tuple[Decimal | None, str]
 
+NO_VERSION = "画面を読み込み直してください（版の情報がありません）"
+BAD_VERSION = "画面を読み込み直してください（版の情報が正しくありません）"
+
+
+class _Marker:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# What _versions() says about one row: an int (the version the form showed), or one of these.
+UNCHECKED = _Marker("UNCHECKED")  # server-side write (versions=None): no check
+MISSING = _Marker("MISSING")  # the form sent no version for this row
+MALFORMED = _Marker("MALFORMED")  # the form sent something that is not a version
+
+
+def parse_version(text) -> int | _Marker:
+    """A posted version: "" or None → MISSING; digits → int; anything else → MALFORMED."""
+    if text is None:
+        return MISSING
+    text = str(text).strip()
+    if text == "":
+        return MISSING
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return MALFORMED
+
+
+def lock_for_write(indicator_ids) -> None:
+    """Serialize writers of these indicators' values until the transaction ends.
+
+    PostgreSQL: FOR UPDATE on the indicator rows (in id order, so two writers never
+    deadlock); it also covers value rows not inserted yet, which a row lock on the values
+    alone would not. SQLite ignores FOR UPDATE: the IMMEDIATE transaction already holds the
+    write lock. Outside a transaction (a form validated on its own) nothing is locked.
+    """
+    if transaction.get_autocommit():
+        return
+    list(
+        Indicator.objects.select_for_update()
+        .filter(pk__in=list(indicator_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _for_update(queryset):
+    return queryset if transaction.get_autocommit() else queryset.select_for_update()
+
+
+def saved_by(value: IndicatorValue | None) -> str:
+    """「（保存した人: bob）」 for the last save of ``value``, or "" when unknown."""
+    if value is None or value.pk is None:
+        return ""
+    last = value.history.order_by("-history_date").first()
+    if last and last.history_user:
+        return f"（保存した人: {last.history_user.get_username()}）"
+    return ""
+
 
 def _apply(value: IndicatorValue, column: str, cell: Cell) -> bool:
     number, mark = cell
@@ -44,10 +113,13 @@ def _apply(value: IndicatorValue, column: str, cell: Cell) -> bool:
     return True
 
 
-def _conflict(value: IndicatorValue | None, seen_version: int | None, column: str, cell: Cell):
-    """A message when someone else saved this value after the form loaded, else None."""
-    current_version = value.version if value else 0
-    if seen_version is None or seen_version == current_version:
+def _conflict(value: IndicatorValue | None, seen, column: str, cell: Cell):
+    """A refusal message when writing ``cell`` would overwrite a save the form did not show.
+
+    ``value`` is the row as it is now (read under the write lock), None if there is none;
+    ``seen`` is what _versions() gave for it. Writing what is already stored needs no version.
+    """
+    if seen is UNCHECKED:
         return None
     current = (
         (getattr(value, f"{column}_number"), getattr(value, f"{column}_mark"))
@@ -55,27 +127,28 @@ def _conflict(value: IndicatorValue | None, seen_version: int | None, column: st
         else (None, "")
     )
     if current == cell:
-        return None  # they saved what we wanted anyway
-    who = ""
-    if value is not None:
-        last = value.history.order_by("-history_date").first()
-        if last and last.history_user:
-            who = f"（保存した人: {last.history_user.get_username()}）"
+        return None  # nothing to write (or they saved what we wanted anyway)
+    if seen is MALFORMED:
+        return BAD_VERSION
+    if seen is MISSING:
+        # A form that showed no version may only create a row that still does not exist.
+        return NO_VERSION if value is not None else None
+    if seen == (value.version if value else 0):
+        return None
     shown = format_value(*current) or "（空欄）"
     return (
-        f"他の人が先に保存しました。現在の値は「{shown}」です{who}。"
+        f"他の人が先に保存しました。現在の値は「{shown}」です{saved_by(value)}。"
         "確認してから入力し直してください"
     )
 
 
-def _versions(raw: dict[int, str] | None) -> dict[int, int | None]:
-    out = {}
-    for key, text in (raw or {}).items():
-        try:
-            out[key] = int(text) if str(text).strip() != "" else 0
-        except (TypeError, ValueError):
-            out[key] = None
-    return out
+def _versions(raw: dict | None):
+    """None (server-side write) → a lookup giving UNCHECKED for every row; a dict of posted
+    versions → a lookup giving the parsed version, MISSING for a row the dict lacks."""
+    if raw is None:
+        return lambda key: UNCHECKED
+    parsed = {key: parse_version(text) for key, text in raw.items()}
+    return lambda key: parsed.get(key, MISSING)
 
 
 def _grid_plan(indicator, cells, user, versions, existing):
@@ -84,7 +157,7 @@ def _grid_plan(indicator, cells, user, versions, existing):
     years = set(plan.value_years)
     locked = locked_years_for(user, plan) if user is not None else set()
     seen = _versions(versions)
-    if user is not None and not roles.can_edit(user, indicator):
+    if user is not None and not policy.allows(user, policy.CHANGE, indicator):
         return [], [EntryError(indicator, "この指標を変更する権限がありません")]
     errors, writes = [], []
     for year, columns in sorted(cells.items()):
@@ -96,11 +169,15 @@ def _grid_plan(indicator, cells, user, versions, existing):
         current = existing.get(year)
         value = current or IndicatorValue(indicator=indicator, fiscal_year=year)
         before = (value.planned_number, value.planned_mark, value.actual_number, value.actual_mark)
+        messages = []
         for column, cell in columns.items():
-            message = _conflict(current, seen.get(year), column, cell)
-            if message:
-                errors.append(EntryError(indicator, f"{fiscal.short_label(year)}: {message}"))
+            message = _conflict(current, seen(year), column, cell)
+            if message and message not in messages:
+                messages.append(message)
             _apply(value, column, cell)
+        errors.extend(
+            EntryError(indicator, f"{fiscal.short_label(year)}: {message}") for message in messages
+        )
         after = (value.planned_number, value.planned_mark, value.actual_number, value.actual_mark)
         if after == before:
             continue
@@ -118,8 +195,15 @@ def _grid_plan(indicator, cells, user, versions, existing):
 
 
 def indicator_values_check(*, indicator, cells, user=None, versions=None) -> list[EntryError]:
-    """The refusals indicator_values_save would raise, without writing (for form validation)."""
-    existing = {v.fiscal_year: v for v in IndicatorValue.objects.filter(indicator=indicator)}
+    """The refusals indicator_values_save would raise, without writing (for form validation).
+
+    Inside a transaction (the admin's change view is one) it takes the same locks as the
+    save, so the check and the save that follows see the same rows.
+    """
+    lock_for_write([indicator.pk])
+    existing = {
+        v.fiscal_year: v for v in _for_update(IndicatorValue.objects.filter(indicator=indicator))
+    }
     return _grid_plan(indicator, cells, user, versions, existing)[1]
 
 
@@ -134,9 +218,17 @@ def indicator_values_save(
     """Set planned/actual for several years of one indicator (admin grid). Returns rows changed.
 
     ``cells`` maps fiscal year → {"planned": (number, mark), "actual": (number, mark)}; a year
-    whose cells are all empty loses its row. Raises ActualsRejected on any refusal.
+    whose cells are all empty loses its row. ``versions`` maps fiscal year → the version the
+    form showed: required for every existing row the save changes; None only for server-side
+    writes without a form. Raises ActualsRejected on any refusal.
     """
-    existing = {v.fiscal_year: v for v in indicator.values.select_for_update().order_by()}
+    lock_for_write([indicator.pk])
+    existing = {
+        v.fiscal_year: v
+        for v in IndicatorValue.objects.select_for_update()
+        .filter(indicator=indicator)
+        .order_by("pk")
+    }
     writes, errors = _grid_plan(indicator, cells, user, versions, existing)
     if errors:
         raise ActualsRejected(errors)
@@ -179,16 +271,19 @@ def actuals_save(
 
     Raises ActualsRejected naming each indicator whose entry is not a number or an allowed
     mark, that the user may not edit, whose year is confirmed, or that someone else saved in
-    the meantime; nothing is written then. Returns the number of values changed.
+    the meantime (or, from a form, whose existing value came without its version); nothing is
+    written then. ``versions`` maps indicator id → the version the screen showed; None only
+    for server-side writes without a form. Returns the number of values changed.
     """
     parsed, errors = parse_actuals(indicators, raw_by_id)
     by_id = {i.pk: i for i in indicators}
     seen = _versions(versions)
+    lock_for_write(parsed.keys())
     existing = {
         v.indicator_id: v
         for v in IndicatorValue.objects.select_for_update()
-        .order_by()
         .filter(indicator_id__in=parsed.keys(), fiscal_year=fiscal_year)
+        .order_by("pk")
     }
     locked = bool(indicators) and fiscal_year in locked_years_for(user, indicators[0].plan)
     to_write = []
@@ -198,7 +293,7 @@ def actuals_save(
         current = (value.actual_number, value.actual_mark) if value else (None, "")
         if current == cell:
             continue
-        if not roles.can_edit(user, indicator):
+        if not policy.allows(user, policy.CHANGE, indicator):
             errors.append(
                 EntryError(indicator, "この指標を変更する権限がありません（他の部局の指標です）")
             )
@@ -210,7 +305,7 @@ def actuals_save(
                 )
             )
             continue
-        message = _conflict(value, seen.get(indicator_id), "actual", cell)
+        message = _conflict(value, seen(indicator_id), "actual", cell)
         if message:
             errors.append(EntryError(indicator, message))
             continue

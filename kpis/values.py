@@ -35,6 +35,7 @@ _MARK_ALIASES = {
     "実施済み": Mark.DONE,
 }
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NOT_FINITE = {"nan", "snan", "inf", "infinity"}  # what Decimal() and float() would accept
 MAX_DIGITS = 18
 DECIMAL_PLACES = 4
 
@@ -71,12 +72,18 @@ def parse_value(raw) -> tuple[Decimal | None, str]:
         candidate = candidate[:-1]
     if _NUMBER.match(candidate):
         return _checked(Decimal(candidate), raw), ""
+    if candidate.lower().lstrip("+-") in _NOT_FINITE:
+        raise InvalidValue(_not_finite(raw))
     raise InvalidValue(f"「{raw}」は数値でも記号（{'・'.join(MARK_VALUES)}）でもありません")
 
 
+def _not_finite(raw) -> str:
+    return f"「{raw}」は有限の数値ではありません（NaN・無限大は使えません）"
+
+
 def _checked(number: Decimal, raw) -> Decimal:
-    if not number.is_finite():
-        raise InvalidValue(f"「{raw}」は数値として扱えません")
+    if not number.is_finite():  # NaN, sNaN, Infinity: no column can hold them
+        raise InvalidValue(_not_finite(raw))
     try:
         quantized = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
     except InvalidOperation as exc:

@@ -1,6 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_POST
 from kpis.locks import year_confirm, year_reopen
 from kpis.models import ConfirmedYear, Indicator
 from kpis.services import ActualsRejected, actuals_save
-from strategy import fiscal, roles
+from strategy import fiscal, policy
 from strategy.models import Department, Plan
 
 
@@ -19,13 +20,19 @@ def _default_year(plan: Plan) -> int:
 
 
 @login_required
-@permission_required("kpis.change_indicatorvalue", raise_exception=True)
 def actuals_entry(request):
-    plans = list(Plan.objects.select_related("municipality"))
+    if not request.user.has_perm(f"strategy.plan_{policy.ACTUALS_ENTRY}"):
+        raise PermissionDenied("実績を入力する権限がありません")
+    plans = list(
+        policy.plans_for(request.user, policy.ACTUALS_ENTRY).select_related("municipality")
+    )
     if not plans:
         return render(request, "kpis/actuals_entry.html", {"plans": plans})
     slug = request.GET.get("plan") or plans[0].slug
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    plan = next((p for p in plans if p.slug == slug), None)
+    if plan is None:
+        raise Http404("計画が見つかりません")
+    policy.require(request.user, policy.ACTUALS_ENTRY, plan)
     try:
         year = (
             fiscal.parse_year(request.GET["year"])
@@ -38,9 +45,9 @@ def actuals_entry(request):
         year = _default_year(plan)
     departments = list(Department.objects.filter(municipality=plan.municipality))
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
-    if not roles.is_dx_admin(request.user):
+    if not policy.actor(request.user).is_dx_admin:
         # Department editors see and save their own department's indicators only.
-        own = roles.department_id_of(request.user)
+        own = policy.actor(request.user).department_id
         departments = [d for d in departments if d.pk == own]
         department = departments[0] if departments else None
         if department is None:
@@ -56,6 +63,7 @@ def actuals_entry(request):
             for i in indicators
             if f"actual-{i.pk}" in request.POST
         }
+        # Always a dict (a form save): a stored value changed without its version is refused.
         versions = {
             i.pk: request.POST[f"version-{i.pk}"]
             for i in indicators
@@ -71,6 +79,9 @@ def actuals_entry(request):
             )
         except ActualsRejected as exc:
             errors = {e.indicator.pk: e.message for e in exc.errors}
+            # Show the rows as stored now (another editor may have saved while this request
+            # waited for the lock), with their current versions.
+            indicators = list(Indicator.objects.for_actuals_entry(plan, department))
             messages.error(
                 request,
                 "保存しませんでした。次の指標の入力を直してください: "
@@ -114,7 +125,7 @@ def actuals_entry(request):
         "total_count": len(indicators),
         "action": reverse("kpis:actuals-entry"),
         "confirmed": ConfirmedYear.objects.filter(plan=plan, fiscal_year=year).first(),
-        "is_dx_admin": roles.is_dx_admin(request.user),
+        "is_dx_admin": policy.actor(request.user).is_dx_admin,
     }
     return render(request, "kpis/actuals_entry.html", context, status=400 if errors else 200)
 

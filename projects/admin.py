@@ -3,17 +3,16 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.models import Indicator
 from projects.models import Project, ProjectPhase
 from projects.resources import ProjectResource
-from strategy import fiscal, roles
-from strategy.admin_scope import DepartmentScopedAdmin
+from strategy import fiscal
+from strategy.admin_policy import PolicyAdmin, PolicyTabularInline
 from strategy.spreadsheet import UserScopedAdminMixin
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(PolicyTabularInline):
     model = ProjectPhase
     extra = 0
 
@@ -30,7 +29,7 @@ class ActivityIndicatorForm(forms.ModelForm):
         self.instance.kind = Indicator.Kind.ACTIVITY
 
 
-class ActivityIndicatorInline(admin.TabularInline):
+class ActivityIndicatorInline(PolicyTabularInline):
     model = Indicator
     form = ActivityIndicatorForm
     fk_name = "project"
@@ -49,10 +48,7 @@ class ActivityIndicatorInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(
-    DepartmentScopedAdmin, UserScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
-    scope = staticmethod(roles.project_filter)
+class ProjectAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [ProjectResource]
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]
     list_display_links = ["pid", "name"]
@@ -78,8 +74,7 @@ class ProjectAdmin(
 
 
 @admin.register(ProjectPhase)
-class ProjectPhaseAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
-    scope = staticmethod(lambda user: roles.project_filter(user, "project__"))
+class ProjectPhaseAdmin(PolicyAdmin):
     list_display = ["project", "year", "phase"]
     list_filter = ["fiscal_year", "phase", "project__plan"]
     search_fields = ["project__pid", "project__name"]

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from strategy import fiscal
 from strategy.models import Department, Plan, PriorityIssue, Step
 from strategy.naturalsort import natural_key
+from strategy.ownership import Owned, Ownership
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -43,7 +44,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(Q(pid__icontains=text) | Q(name__icontains=text))
 
 
-class Project(models.Model):
+class Project(Owned, models.Model):
+    ownership = Ownership(
+        municipality=("plan__municipality",), department=("department",), plan=("plan",)
+    )
+
     plan = models.ForeignKey(
         Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="projects"
     )
@@ -107,7 +112,9 @@ class ProgressStatus(models.TextChoices):
     CONSIDER = "consider", "検討"
 
 
-class ProjectPhase(models.Model):
+class ProjectPhase(Owned, models.Model):
+    ownership = Project.ownership.under("project__")
+
     class Phase(models.TextChoices):
         BUILD = "build", "構築（○）"
         OPERATE = "operate", "運用（⇒）"

@@ -3,9 +3,23 @@
 from import_export import fields, resources, widgets
 
 from projects.models import Project
-from strategy import roles
 from strategy.models import Department, Plan, PriorityIssue
 from strategy.spreadsheet import FormulaSafeResourceMixin, UserScopedResourceMixin
+
+
+class PlanDepartmentWidget(widgets.ForeignKeyWidget):
+    """主体部局 by name *within the row's plan's municipality* (two cities may both have a
+    総務部); the file names the plan in its 計画 column."""
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        slug = (row or {}).get("計画")
+        return Department.objects.filter(municipality__plans__slug=slug)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Department.DoesNotExist as exc:
+            raise ValueError(f"計画の自治体に部局「{value}」がありません") from exc
 
 
 class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
@@ -19,7 +33,7 @@ class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resourc
     department = fields.Field(
         attribute="department",
         column_name="主体部局",
-        widget=widgets.ForeignKeyWidget(Department, "name"),
+        widget=PlanDepartmentWidget(Department, "name"),
     )
     is_leading = fields.Field(
         attribute="is_leading", column_name="リーディング", widget=widgets.BooleanWidget()
@@ -43,9 +57,6 @@ class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resourc
         import_id_fields = ("plan", "pid")
         skip_unchanged = True
         report_skipped = False
-
-    def scope(self, user):
-        return roles.project_filter(user)
 
     def get_queryset(self):
         return super().get_queryset().select_related("plan", "issue", "department")

@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
-from strategy import fiscal
+from strategy import fiscal, policy
 from strategy.admin_links import children_link
+from strategy.admin_policy import (
+    PolicyAdmin,
+    PolicyStackedInline,
+    PolicyTabularInline,
+)
 from strategy.models import (
     Challenge,
     ChallengeGoal,
@@ -20,7 +24,7 @@ from strategy.models import (
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SimpleHistoryAdmin):
+class MunicipalityAdmin(PolicyAdmin):
     list_display = ["code", "name", "plans_link", "departments_link"]
     search_fields = ["code", "name"]
 
@@ -48,7 +52,7 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(PolicyAdmin):
     list_display = ["name", "municipality", "projects_link"]
     list_filter = ["municipality"]
     search_fields = ["name", "municipality__name"]
@@ -69,12 +73,12 @@ class DepartmentAdmin(SimpleHistoryAdmin):
         )
 
 
-class FieldInline(admin.TabularInline):
+class FieldInline(PolicyTabularInline):
     model = Field
     extra = 0
 
 
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(PolicyAdmin):
     list_display = [
         "title",
         "slug",
@@ -163,7 +167,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Field)
-class FieldAdmin(SimpleHistoryAdmin):
+class FieldAdmin(PolicyAdmin):
     list_display = ["__str__", "plan", "issues_link"]
     list_filter = ["plan"]
     search_fields = ["name", "plan__title"]
@@ -179,20 +183,20 @@ class FieldAdmin(SimpleHistoryAdmin):
         )
 
 
-class ChallengeInline(admin.StackedInline):
+class ChallengeInline(PolicyStackedInline):
     model = Challenge
     extra = 0
     fields = ["number", "title", "target_title", "target_text"]
     show_change_link = True
 
 
-class IssueYearTextInline(admin.StackedInline):
+class IssueYearTextInline(PolicyStackedInline):
     model = IssueYearText
     extra = 0
 
 
 @admin.register(PriorityIssue)
-class PriorityIssueAdmin(SimpleHistoryAdmin):
+class PriorityIssueAdmin(PolicyAdmin):
     list_display = [
         "__str__",
         "field",
@@ -232,19 +236,19 @@ class PriorityIssueAdmin(SimpleHistoryAdmin):
         )
 
 
-class StepInline(admin.TabularInline):
+class StepInline(PolicyTabularInline):
     model = Step
     extra = 0
     fields = ["code", "title"]
 
 
-class ChallengeGoalInline(admin.StackedInline):
+class ChallengeGoalInline(PolicyStackedInline):
     model = ChallengeGoal
     extra = 0
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(SimpleHistoryAdmin):
+class ChallengeAdmin(PolicyAdmin):
     list_display = ["__str__", "issue", "steps_link", "kpis_link"]
     list_filter = ["issue__plan", "issue__field__name", "issue__category"]
     search_fields = ["title", "issue__title", "issue__category"]
@@ -271,7 +275,7 @@ class ChallengeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(SimpleHistoryAdmin):
+class StepAdmin(PolicyAdmin):
     list_display = ["code", "title", "challenge", "issue", "projects_link"]
     list_filter = ["challenge__issue__plan", "challenge__issue__category"]
     search_fields = ["code", "title", "challenge__issue__category"]
@@ -297,7 +301,7 @@ class StepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IssueYearText)
-class IssueYearTextAdmin(SimpleHistoryAdmin):
+class IssueYearTextAdmin(PolicyAdmin):
     list_display = ["issue", "year"]
     list_filter = ["issue__plan", "fiscal_year"]
     search_fields = ["issue__title", "issue__category", "goal_summary", "business_summary"]
@@ -309,7 +313,7 @@ class IssueYearTextAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChallengeGoal)
-class ChallengeGoalAdmin(SimpleHistoryAdmin):
+class ChallengeGoalAdmin(PolicyAdmin):
     list_display = ["challenge", "year"]
     list_filter = ["challenge__issue__plan", "fiscal_year"]
     search_fields = ["challenge__title", "text"]
@@ -360,7 +364,7 @@ class PlanWorkbookMixin:
     def get_urls(self):
         return _plan_admin_urls(self.admin_site.admin_view, self) + super().get_urls()
 
-    @admin.action(description="選択した計画を Excel ブックに書き出す（1件）")
+    @admin.action(description="選択した計画を Excel ブックに書き出す（1件）", permissions=["view"])
     def export_workbook(self, request, queryset):
         from django.shortcuts import redirect
 
@@ -369,13 +373,17 @@ class PlanWorkbookMixin:
             return None
         return redirect("admin:strategy_plan_workbook_export", pk=queryset.get().pk)
 
-    @admin.action(description="選択した計画から次年度の版を作成する")
+    @admin.action(
+        description="選択した計画から次年度の版を作成する", permissions=[policy.EDITION_START]
+    )
     def start_next_edition(self, request, queryset):
         from strategy.editions import EditionError, edition_start
 
         for plan in queryset:
             try:
-                edition = edition_start(plan=plan, fiscal_year=plan.report_year + 1)
+                edition = edition_start(
+                    plan=plan, fiscal_year=plan.report_year + 1, user=request.user
+                )
             except EditionError as exc:
                 self.message_user(request, f"{plan.slug}: {exc}", level="error")
             else:
@@ -385,15 +393,10 @@ class PlanWorkbookMixin:
 
     def workbook_export_view(self, request, pk):
         from django.http import HttpResponse
-        from django.shortcuts import get_object_or_404
 
         from reports.workbook.export import workbook_export
 
-        plan = get_object_or_404(Plan, pk=pk)
-        if not self.has_view_permission(request, plan):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
+        plan = self._plan_for(request, pk, policy.READ)
         response = HttpResponse(
             workbook_export(plan),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -401,18 +404,24 @@ class PlanWorkbookMixin:
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}.xlsx"'
         return response
 
+    def _plan_for(self, request, pk, action):
+        from django.http import Http404
+
+        plan = self.get_object(request, str(pk))
+        if plan is None:
+            raise Http404("計画が見つかりません")
+        policy.require(request.user, action, plan)
+        return plan
+
     def workbook_import_view(self, request, pk):
         from django.contrib import messages
-        from django.core.exceptions import PermissionDenied
-        from django.shortcuts import get_object_or_404, redirect
+        from django.shortcuts import redirect
         from django.template.response import TemplateResponse
 
         from reports.workbook import uploads
         from reports.workbook.importer import WorkbookError, workbook_import
 
-        plan = get_object_or_404(Plan, pk=pk)
-        if not request.user.has_perm("kpis.change_indicatorvalue"):
-            raise PermissionDenied  # viewers; what an editor may change is checked per row
+        plan = self._plan_for(request, pk, policy.WORKBOOK_IMPORT)  # rows: per row
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -466,7 +475,7 @@ class PlanWorkbookMixin:
                     return TemplateResponse(
                         request, "admin/strategy/plan/workbook_import.html", context, status=400
                     )
-                token = uploads.upload_store(content)
+                token = uploads.upload_store(content, user_id=request.user.pk, plan_id=plan.pk)
                 context.update(
                     preview=preview, token=token, digest=uploads.diff_digest(preview.diff)
                 )
@@ -479,9 +488,21 @@ class PlanWithWorkbookAdmin(PlanWorkbookMixin, PlanAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "department"]
-    list_filter = ["department"]
+class StaffMemberAdmin(PolicyAdmin):
+    list_display = ["user", "municipality", "department"]
+    list_filter = ["municipality", "department"]
     search_fields = ["user__username", "department__name"]
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["municipality", "department"]
     raw_id_fields = ["user"]
+
+
+def _withdraw_broken_library_actions():
+    """django-axes' 「cleanup expired attempts」 reads request.axes_attempt_time, which only
+    its login handler sets: from the admin it answers HTTP 500 (found by the generated access
+    test). Expired attempts are cleaned by axes at login time anyway."""
+    from axes.admin import AccessAttemptAdmin
+
+    AccessAttemptAdmin.actions = []
+
+
+_withdraw_broken_library_actions()

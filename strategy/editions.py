@@ -26,12 +26,17 @@ def next_slug(plan: Plan, fiscal_year: int) -> str:
 
 
 @transaction.atomic
-def edition_start(*, plan: Plan, fiscal_year: int) -> Plan:
+def edition_start(*, plan: Plan, fiscal_year: int, user=None) -> Plan:
     """Copy ``plan`` with everything in it into a draft edition reporting on ``fiscal_year``.
 
     The old edition is left untouched. The as-of dates move on by the same number of years
-    (予定：R5.4 → R6.4); the title's 「R7」 becomes 「R8」.
+    (予定：R5.4 → R6.4); the title's 「R7」 becomes 「R8」. With a ``user`` (every request
+    path), the policy must allow them to start editions of this plan.
     """
+    if user is not None:
+        from strategy import policy
+
+        policy.require(user, policy.EDITION_START, plan)
     if fiscal_year <= plan.report_year:
         raise EditionError(
             f"新しい版の報告年度は {fiscal.long_label(plan.report_year)} より後にしてください"

@@ -7,9 +7,12 @@ from simple_history.models import HistoricalRecords
 
 from strategy import fiscal
 from strategy.naturalsort import natural_key
+from strategy.ownership import Owned, Ownership
 
 
-class Municipality(models.Model):
+class Municipality(Owned, models.Model):
+    ownership = Ownership(municipality=("pk",))
+
     code = models.CharField("地方公共団体コード", max_length=6, unique=True)
     name = models.CharField("名称", max_length=100)
 
@@ -29,7 +32,9 @@ class Municipality(models.Model):
         return self.name
 
 
-class Department(models.Model):
+class Department(Owned, models.Model):
+    ownership = Ownership(municipality=("municipality",))
+
     municipality = models.ForeignKey(
         Municipality, verbose_name="自治体", on_delete=models.CASCADE, related_name="departments"
     )
@@ -54,19 +59,16 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(status=Plan.Status.PUBLISHED)
 
     def readable_by(self, user):
-        """Signed-in users read every plan; others read published plans while the
-        DXPLAN_PUBLIC_PLANS setting allows it. Drafts are never public."""
-        from django.conf import settings
+        """Plans whose pages ``user`` may read (strategy/policy.py decides)."""
+        from strategy import policy
 
-        if user.is_authenticated:
-            return self
-        if settings.DXPLAN_PUBLIC_PLANS:
-            return self.published()
-        return self.none()
+        return policy.readable_plans(user, self)
 
 
-class Plan(models.Model):
+class Plan(Owned, models.Model):
     """One edition of a plan (e.g. 佐世保市 実行計画 R7版); the next year's edition is a copy."""
+
+    ownership = Ownership(municipality=("municipality",), plan=("pk",))
 
     class Status(models.TextChoices):
         DRAFT = "draft", "下書き"
@@ -206,7 +208,9 @@ class Plan(models.Model):
         return " ".join(parts)
 
 
-class Field(models.Model):
+class Field(Owned, models.Model):
+    ownership = Ownership(municipality=("plan__municipality",), plan=("plan",))
+
     plan = models.ForeignKey(
         Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="fields"
     )
@@ -227,8 +231,10 @@ class Field(models.Model):
         return f"{self.number:02d}≪{self.name}≫"
 
 
-class PriorityIssue(models.Model):
+class PriorityIssue(Owned, models.Model):
     """A DX重点課題, or one of the table's other groups (推進課題, 3つのしかけ)."""
+
+    ownership = Ownership(municipality=("plan__municipality",), plan=("plan",))
 
     class Kind(models.TextChoices):
         PRIORITY = "priority", "DX重点課題"
@@ -290,7 +296,9 @@ class PriorityIssue(models.Model):
             raise ValidationError({"field": "分野は同じ計画のものを選んでください。"})
 
 
-class Challenge(models.Model):
+class Challenge(Owned, models.Model):
+    ownership = Ownership(municipality=("issue__plan__municipality",), plan=("issue__plan",))
+
     issue = models.ForeignKey(
         PriorityIssue, verbose_name="重点課題", on_delete=models.CASCADE, related_name="challenges"
     )
@@ -313,7 +321,11 @@ class Challenge(models.Model):
         return f"{self.number} {self.title}"
 
 
-class Step(models.Model):
+class Step(Owned, models.Model):
+    ownership = Ownership(
+        municipality=("challenge__issue__plan__municipality",), plan=("challenge__issue__plan",)
+    )
+
     challenge = models.ForeignKey(
         Challenge, verbose_name="課題", on_delete=models.CASCADE, related_name="steps"
     )
@@ -340,8 +352,14 @@ class Step(models.Model):
         super().save(*args, **kwargs)
 
 
-class IssueYearText(models.Model):
+class IssueYearText(Owned, models.Model):
     """R7年度の目標（総括） and R7年度の事業総括 of a priority issue."""
+
+    ownership = Ownership(
+        municipality=("issue__plan__municipality",),
+        department=("issue__department",),
+        plan=("issue__plan",),
+    )
 
     issue = models.ForeignKey(
         PriorityIssue, verbose_name="重点課題", on_delete=models.CASCADE, related_name="year_texts"
@@ -364,8 +382,14 @@ class IssueYearText(models.Model):
         return f"{self.issue} {fiscal.short_label(self.fiscal_year)}"
 
 
-class ChallengeGoal(models.Model):
+class ChallengeGoal(Owned, models.Model):
     """目標 of a challenge for one fiscal year (目標－進捗状況・評価 page)."""
+
+    ownership = Ownership(
+        municipality=("challenge__issue__plan__municipality",),
+        department=("challenge__issue__department",),
+        plan=("challenge__issue__plan",),
+    )
 
     challenge = models.ForeignKey(
         Challenge, verbose_name="課題", on_delete=models.CASCADE, related_name="goals"
@@ -389,11 +413,25 @@ class ChallengeGoal(models.Model):
         return f"{self.challenge} {fiscal.short_label(self.fiscal_year)}"
 
 
-class StaffMember(models.Model):
-    """Links a user to the department whose data they may edit (department editors)."""
+class StaffMember(Owned, models.Model):
+    """Links a user to their municipality and, for department editors, their department.
+
+    The municipality bounds everything the user's role allows (strategy/policy.py); a
+    department editor's department must belong to it.
+    """
+
+    ownership = Ownership(municipality=("municipality",))
 
     user = models.OneToOneField(
         "auth.User", verbose_name="ユーザー", on_delete=models.CASCADE, related_name="staff"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="自治体",
+        on_delete=models.PROTECT,
+        null=True,  # rows from before municipalities were recorded; forms require it
+        related_name="staff",
+        help_text="この職員が閲覧・編集できる自治体（部局を選ぶとその自治体になります）",
     )
     department = models.ForeignKey(
         Department,
@@ -411,4 +449,14 @@ class StaffMember(models.Model):
         verbose_name_plural = "職員の所属"
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.department or '所属なし'}"
+        return f"{self.user} — {self.municipality} {self.department or '所属部局なし'}"
+
+    def save(self, *args, **kwargs):
+        if self.department_id:  # the department decides the municipality
+            self.municipality_id = self.department.municipality_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.department_id and self.municipality_id:
+            if self.department.municipality_id != self.municipality_id:
+                raise ValidationError({"department": "自治体の部局を選んでください。"})

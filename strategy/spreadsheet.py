@@ -3,22 +3,44 @@
 Our own workbook writes such text as a text cell (``looks_like_formula`` decides which);
 django-import-export's files go through tablib, which cannot mark a cell as text, so there
 the text gets the apostrophe Excel itself uses for "show as typed", removed again on import.
-Numbers are left numeric.
+Numbers are left numeric, and so is the text of a plain negative number such as "-5".
+
+A cell is dangerous when it starts with =, +, -, @ (a formula in Excel, LibreOffice and
+Google Sheets) or with a tab or a carriage return (spreadsheet programs strip those while
+reading a CSV file, so "\\t=cmd" arrives as a formula).
 """
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+import re
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
 
 
 def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def _quoted(value) -> bool:
+    """Apostrophes followed by a dangerous start: what ``escape_formula`` produces."""
+    return (
+        isinstance(value, str) and value.startswith("'") and looks_like_formula(value.lstrip("'"))
+    )
+
+
 def escape_formula(value):
-    return "'" + value if looks_like_formula(value) else value
+    """Prefix an apostrophe to dangerous text, and to text that already looks escaped, so
+    ``unescape_formula(escape_formula(v)) == v`` for every value."""
+    if not isinstance(value, str):
+        return value
+    if looks_like_formula(value) and not _NEGATIVE_NUMBER.fullmatch(value):
+        return "'" + value
+    if _quoted(value):
+        return "'" + value
+    return value
 
 
 def unescape_formula(value):
-    if isinstance(value, str) and value.startswith("'") and looks_like_formula(value[1:]):
+    if _quoted(value):
         return value[1:]
     return value
 
@@ -37,26 +59,39 @@ class FormulaSafeResourceMixin:
 
 class UserScopedResourceMixin:
     """django-import-export looks rows up in get_queryset() regardless of the admin's list
-    filtering, so the resource itself limits rows to what the importing user may change and
-    refuses any other (LIBRARIES.md)."""
+    filtering (LIBRARIES.md), so the resource itself finds only the rows the importing user
+    may see and puts every row it would save or delete to the policy, as stored and as it
+    would be saved; a refused row is an error of that row."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def scope(self, user):  # -> Q
-        raise NotImplementedError
-
     def get_queryset(self):
+        from strategy import policy
+
         qs = super().get_queryset()
-        return qs if self.user is None else qs.filter(self.scope(self.user))
+        if self.user is None:
+            return qs
+        return qs.filter(policy.visible_q(self.user, qs.model))
 
     def before_save_instance(self, instance, row, **kwargs):
-        from strategy import roles
+        from strategy import policy
 
         super().before_save_instance(instance, row, **kwargs)
-        if self.user is not None and not roles.can_edit(self.user, instance):
-            raise ValueError("この行を変更する権限がありません（他の部局のデータです）")
+        if self.user is not None:
+            reason = policy.write_refusal(self.user, instance)
+            if reason:
+                raise ValueError(f"この行は取り込めません: {reason}")
+
+    def before_delete_instance(self, instance, row, **kwargs):
+        from strategy import policy
+
+        super().before_delete_instance(instance, row, **kwargs)
+        if self.user is not None:
+            reason = policy.write_refusal(self.user, instance, delete=True)
+            if reason:
+                raise ValueError(f"この行は削除できません: {reason}")
 
 
 class UserScopedAdminMixin:

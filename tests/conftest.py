@@ -50,26 +50,47 @@ def pytest_collection_modifyitems(items):
 # --- users of each role (as healthchecks' alice / bob / charlie) -------------------------
 
 
-def make_user(username: str, group: str | None = None, department=None):
+def make_user(username: str, group: str | None = None, department=None, municipality=None, **kw):
+    """A staff user with a role (group) in a municipality (taken from the department when
+    one is given). ``kw`` go to the user (is_superuser=True …)."""
     from django.contrib.auth.models import Group, User
 
     from strategy.models import StaffMember
 
-    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True, **kw)
     if group:
         user.groups.add(Group.objects.get(name=group))
-    if department is not None:
-        StaffMember.objects.create(user=user, department=department)
+    if department is not None or municipality is not None:
+        StaffMember.objects.create(
+            user=user,
+            department=department,
+            municipality=municipality or department.municipality,
+        )
     return user
 
 
 @pytest.fixture
-def dx_admin(db):
-    """alice: DX division administrator — may change everything, confirm and reopen years."""
-    return make_user("alice", "DX推進担当")
+def dx_admin(sasebo):
+    """alice: Sasebo's DX division administrator — may change all of Sasebo's data, confirm
+    and reopen years."""
+    return make_user("alice", "DX推進担当", municipality=sasebo.municipality)
 
 
 @pytest.fixture
-def viewer(db):
-    """charlie: a department head who reads every page and changes nothing."""
-    return make_user("charlie", "閲覧者")
+def viewer(sasebo):
+    """charlie: a Sasebo department head who reads every page and changes nothing."""
+    return make_user("charlie", "閲覧者", municipality=sasebo.municipality)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The generated access test says how many combinations it tried."""
+    import sys
+
+    matrix = sys.modules.get("tests.test_access_matrix")
+    counts = getattr(matrix, "COUNTS", None)
+    if counts:
+        total = sum(counts.values())
+        parts = ", ".join(f"{kind} {n:,}" for kind, n in sorted(counts.items()))
+        terminalreporter.write_line(
+            f"access matrix: {total:,} URL × role × state combinations tried ({parts})"
+        )

@@ -73,8 +73,10 @@ def test_it_edits_an_indicators_years_as_one_grid(admin_client, plan):
     assert "年度別の予定・実績" in page
     for label in ("R3", "R9", "予定", "実績"):
         assert label in page
+    versions = {f"version_{v.fiscal_year}": v.version for v in kpi.values.all()}
     data = {
         **_kpi_form(kpi),
+        **versions,
         "planned_2023": "5",
         "actual_2023": "7",
         "planned_2024": "6",

@@ -1,8 +1,10 @@
 """Write a plan edition to one styled .xlsx (write-only mode: memory stays flat).
 
 The same data always gives the same cells: rows are ordered by codes, no timestamps are
-written into cells. Text is always written as a text cell (never a formula), so a name that
-starts with =, +, - or @ stays inert in Excel and comes back unchanged on import.
+written into cells. Text is always written as a text cell (never a formula), on every sheet
+including the hidden 選択肢 list sheet, so a name that starts with =, +, -, @, a tab or a
+carriage return stays inert in Excel and comes back unchanged on import. The workbook holds
+no formulas, so it does not ask Excel to recalculate on opening (openpyxl's default does).
 """
 
 from decimal import Decimal
@@ -11,6 +13,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from projects.models import ProjectPhase
@@ -62,13 +65,7 @@ class _Sheet:
         self._append([self._cell(h, "dx_header") for h in headers])
 
     def _cell(self, value, style: str | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        if looks_like_formula(value):
-            cell.data_type = "s"  # never a formula
-            cell.style = "dx_literal"
-        elif style:
-            cell.style = style
-        return cell
+        return _cell(self.ws, value, style)
 
     def _append(self, cells) -> None:
         self.ws.append(cells)
@@ -101,6 +98,20 @@ class _Sheet:
         self.ws.data_validations.append(dv)
 
 
+def _cell(ws, value, style: str | None = None) -> WriteOnlyCell:
+    """A write-only cell; text that a spreadsheet would read as a formula stays text."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever openpyxl guessed from a leading =
+        if looks_like_formula(value):
+            cell.style = "dx_literal"
+            cell.quotePrefix = True  # "show as typed": stays text when edited in Excel
+            return cell
+    if style:
+        cell.style = style
+    return cell
+
+
 def _number(value: Decimal) -> int | Decimal:
     normalized = value.normalize()
     if normalized == normalized.to_integral_value():
@@ -127,6 +138,7 @@ def _issue_order(code: str):
 def workbook_export(plan: Plan) -> bytes:
     data = plan_data(plan)
     wb = Workbook(write_only=True)
+    wb.calculation = CalcProperties(fullCalcOnLoad=False)  # no formulas: nothing to recalculate
     _styles(wb)
     departments = sorted(
         Department.objects.filter(municipality=plan.municipality).values_list("name", flat=True)
@@ -136,20 +148,22 @@ def workbook_export(plan: Plan) -> bytes:
     _project_sheet(wb, plan, data)
     _kpi_sheet(wb, plan, data)
     _text_sheet(wb, plan, data)
+    # The lists behind the drop-downs: department names are users' text like any other cell.
     choices = wb.create_sheet(L.CHOICES)
     choices.sheet_state = "hidden"
-    choices.append(["部局", "実施年度", "リーディング・別冊掲載", "方向"])
+    choices.append(
+        [_cell(choices, h) for h in ("部局", "実施年度", "リーディング・別冊掲載", "方向")]
+    )
     marks = list(ProjectPhase.MARKS.values())
     directions = list(L.DIRECTION_LABELS.values())
     for n in range(max(len(departments), len(marks), 1)):
-        choices.append(
-            [
-                departments[n] if n < len(departments) else None,
-                marks[n] if n < len(marks) else None,
-                "○" if n == 0 else None,
-                directions[n] if n < len(directions) else None,
-            ]
-        )
+        row = [
+            departments[n] if n < len(departments) else None,
+            marks[n] if n < len(marks) else None,
+            "○" if n == 0 else None,
+            directions[n] if n < len(directions) else None,
+        ]
+        choices.append([_cell(choices, v) if v is not None else None for v in row])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

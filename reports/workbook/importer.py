@@ -4,23 +4,47 @@ Every problem is reported as 「シート「…」 N行目 X列（見出し）: 
 is written unless the whole file is valid; then ``plan_apply`` writes it in one transaction.
 The file is checked before openpyxl parses it (size, zip structure, expansion ratio) and
 openpyxl parses XML through defusedxml, so XML and zip bombs are refused.
+
+Hostile files cost memory in proportion to their size: a cell value is never copied into
+more than one message (each quotes at most ``QUOTE`` characters of it), at most
+``MAX_PROBLEMS`` problems are listed, and reading stops after ``STOP_AFTER``. Every text
+that lands in a model field is checked against that field's ``max_length`` (and every
+integer against the column's range) here, in the preview, so applying never meets a
+database error.
 """
 
+import itertools
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from openpyxl import load_workbook
+from openpyxl.cell.read_only import ReadOnlyCell
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
 from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
 from projects.models import Project, ProjectPhase
 from reports.workbook import layout as L
 from strategy import fiscal
-from strategy.models import Department, Plan, PriorityIssue, Step
+from strategy.models import (
+    Challenge,
+    Department,
+    Field,
+    Municipality,
+    Plan,
+    PriorityIssue,
+    Step,
+)
 from strategy.naturalsort import natural_key
 from strategy.plandata import (
     PLAN_FIELDS,
@@ -33,18 +57,48 @@ from strategy.plandata import (
 )
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_TEXT = 10_000
+MAX_TEXT = 10_000  # text columns without a database limit (概要, 本文, …)
+SHORT_TEXT = 100  # codes, marks, years and labels that are looked up, never stored as typed
+VALUE_TEXT = 100  # a number or a mark typed as text is never longer
 MAX_ROWS = 300_000  # data rows per sheet; a 100x plan has ~11,000
-LENGTHS = {
-    "PID": Project._meta.get_field("pid").max_length,
-    "名称": Project._meta.get_field("name").max_length,
-    "活動指標": Indicator._meta.get_field("name").max_length,
-    "KPI": Indicator._meta.get_field("name").max_length,
-    "単位": Indicator._meta.get_field("unit").max_length,
-    "活動指標の単位": Indicator._meta.get_field("unit").max_length,
-    "ステップ": Step._meta.get_field("code").max_length,
-    "分類": PriorityIssue._meta.get_field("category").max_length,
-}
+MAX_PROBLEMS = 200  # problems listed; the rest are counted
+STOP_AFTER = 10_000  # problems found before reading stops
+QUOTE = 50  # characters of a cell value quoted in a message
+MAX_MESSAGE = 300  # characters of one message, whatever it quotes
+
+ModelField = tuple[type, str]  # (model, field name): where a cell's text is stored
+
+
+@cache
+def max_length(model: type, name: str) -> int:
+    """The model field's max_length: the one source of every length limit."""
+    return model._meta.get_field(name).max_length
+
+
+@cache
+def integer_range(model: type, name: str) -> tuple[int, int]:
+    """The range every database accepts for the model's integer field (PostgreSQL's)."""
+    internal = model._meta.get_field(name).get_internal_type()
+    return BaseDatabaseOperations.integer_field_ranges[internal]
+
+
+def clip(value, limit: int = QUOTE) -> str:
+    """A cell value as quoted in a message: at most ``limit`` characters, then 「…」."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _shorten(message: str, value: str) -> str:
+    """A message from a parser that quotes ``value`` whole, with the value clipped."""
+    return message.replace(value, clip(value)) if len(value) > QUOTE else message
+
+
+def _too_long(length: int, limit: int) -> str:
+    return f"長すぎます（{length:,} 文字、上限 {limit:,} 文字）"
+
+
+def _not_finite(text: str) -> str:
+    return f"数値が有限の数ではありません（NaN・無限大は使えません）: 「{clip(text)}」"
 
 
 class WorkbookError(Exception):
@@ -85,7 +139,14 @@ def check_file(content: bytes) -> None:
 
 @dataclass
 class _Reader:
+    """Collects problems: the first MAX_PROBLEMS word for word, the rest only counted."""
+
     errors: list[str] = field(default_factory=list)
+    omitted: int = 0
+
+    @property
+    def found(self) -> int:
+        return len(self.errors) + self.omitted
 
     def fail(
         self,
@@ -95,41 +156,182 @@ class _Reader:
         message: str,
         column: int | None = None,
     ) -> None:
+        if len(self.errors) >= MAX_PROBLEMS:
+            self.omitted += 1
+            if self.found >= STOP_AFTER:
+                raise WorkbookError(self.report(stopped=True))
+            return
         where = f"シート「{sheet}」"
         if row is not None:
             where += f" {row}行目"
         if header is not None:
             letter = f"{L.column_letter(column)}列" if column is not None else ""
-            where += f" {letter}（{header}）"
-        self.errors.append(f"{where}: {message}")
-        if len(self.errors) > 500:
-            raise WorkbookError(self.errors + ["エラーが多すぎるため、ここで中止しました"])
+            where += f" {letter}（{clip(header)}）"
+        self.errors.append(f"{where}: {clip(message, MAX_MESSAGE)}")
+
+    def report(self, *, stopped: bool = False) -> list[str]:
+        """The problems as listed to the user, with one closing line for those left out."""
+        if stopped:
+            return self.errors + [
+                f"問題が多すぎるため、{self.found:,} 件目で読み込みを中止しました"
+                f"（最初の {MAX_PROBLEMS:,} 件のみ表示し、ほかの {self.omitted:,} 件は省略）"
+            ]
+        if self.omitted:
+            return self.errors + [
+                f"ほかに {self.omitted:,} 件の問題が見つかりました"
+                f"（最初の {MAX_PROBLEMS:,} 件のみ表示し、残りは省略しました）"
+            ]
+        return list(self.errors)
+
+
+class _Unreadable:
+    """A cell whose stored value openpyxl cannot convert (「NaN」 in a number cell, a shared
+    string index out of range, …): reported with its sheet, row and column, not as an
+    unreadable workbook."""
+
+    __slots__ = ("message",)
+
+    def __str__(self) -> str:
+        return "（読めない値）"
+
+    def __init__(self, data_type: str, text: str):
+        if data_type == "n" and _is_non_finite(text):
+            self.message = _not_finite(text)
+        elif data_type == "n":
+            self.message = f"数値として読めません: 「{clip(text)}」"
+        else:
+            kind = clip(data_type, 10)
+            self.message = f"セルの値を読めません（種類「{kind}」）: 「{clip(text)}」"
+
+
+def _is_non_finite(text: str) -> bool:
+    if len(text) > VALUE_TEXT:
+        return False
+    try:
+        return not math.isfinite(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
+class _SheetError(Exception):
+    """The sheet's XML cannot be read on from here (a broken row or cell address)."""
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's read-only worksheet parser, changed in three ways: a cell whose value
+    cannot be converted becomes an ``_Unreadable`` value instead of ending the whole read,
+    row heights and the like are not kept for every row, and the sheet's declared dimension
+    is not trusted (every row in the file is read, as Excel shows them)."""
+
+    def parse_row(self, row):
+        number = row.get("r")
+        if number is not None:
+            try:
+                self.row_counter = int(number)
+            except ValueError as exc:
+                raise _SheetError(f"行番号として読めません: 「{clip(number)}」") from exc
+        else:
+            self.row_counter += 1
+        self.col_counter = 0
+        return self.row_counter, [self.parse_cell(element) for element in row]
+
+    def parse_cell(self, element):
+        try:
+            return super().parse_cell(element)
+        except (ValueError, OverflowError, IndexError, KeyError, TypeError):
+            pass
+        coordinate = element.get("r")
+        if coordinate:
+            try:
+                row, column = coordinate_to_tuple(coordinate)
+            except (ValueError, TypeError) as exc:
+                raise _SheetError(f"セル番地として読めません: 「{clip(coordinate)}」") from exc
+        else:
+            row, column = self.row_counter, self.col_counter
+        data_type = element.get("t", "n")
+        return {
+            "row": row,
+            "column": column,
+            "value": _Unreadable(data_type, element.findtext(VALUE_TAG) or ""),
+            "data_type": data_type,
+            "style_id": 0,
+        }
+
+
+def _sheet_rows(wb, ws):
+    """(row number, [cell dict]) for each row element of a read-only worksheet."""
+    with ws._get_source() as source:
+        parser = _SheetParser(
+            source,
+            ws._shared_strings,
+            data_only=False,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        yield from parser.parse()
 
 
 class _Row:
-    """One sheet row with its cells by header; converts and validates cell by cell."""
+    """One sheet row with its cells by header; converts and validates cell by cell.
 
-    def __init__(self, reader: _Reader, sheet: str, number: int, headers: list[str], cells):
-        self.r, self.sheet, self.number, self.headers = reader, sheet, number, headers
-        self.cells = {h: cells[i] if i < len(cells) else None for i, h in enumerate(headers)}
-        self.index = {h: i for i, h in enumerate(headers)}
+    The same problem of the same cell is reported once, however often the cell is read.
+    """
+
+    def __init__(self, reader: _Reader, sheet: str, number: int, index: dict[str, int], cells):
+        self.r, self.sheet, self.number, self.index = reader, sheet, number, index
+        self.cells = cells  # column index → ReadOnlyCell, for the sheet's known columns only
+        self.failed: set[tuple[str, str]] = set()
 
     def fail(self, header: str, message: str) -> None:
+        if (header, message) in self.failed:
+            return
+        self.failed.add((header, message))
         self.r.fail(self.sheet, self.number, header, message, self.index.get(header))
 
+    def _cell(self, header: str):
+        column = self.index.get(header)
+        return None if column is None else self.cells.get(column)
+
     def _raw(self, header: str):
-        cell = self.cells.get(header)
+        cell = self._cell(header)
         if cell is None:
             return None
-        if getattr(cell, "data_type", None) == "f":
+        if cell.data_type == "f":
             self.fail(header, "数式は使えません（値を入力してください）")
             return None
-        return cell.value
+        value = cell.value
+        if isinstance(value, _Unreadable):
+            self.fail(header, value.message)
+            return None
+        if cell.data_type == "e":
+            self.fail(header, f"エラー値のセルです: 「{clip(value)}」")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(header, _not_finite(str(value)))
+            return None
+        return value
 
-    def text(self, header: str, *, required: bool = False) -> str:
+    def text(
+        self,
+        header: str,
+        *,
+        required: bool = False,
+        field: ModelField | None = None,
+        limit: int = MAX_TEXT,
+    ) -> str:
+        """The cell as text. ``field`` names the model field the text is stored in: its
+        max_length is the limit. Over-long text is refused before it is copied or scanned."""
+        if field is not None:
+            limit = max_length(*field)
         value = self._raw(header)
         if value is None:
             text = ""
+        elif isinstance(value, str):
+            if len(value) > limit and not (value[0].isspace() or value[-1].isspace()):
+                self.fail(header, _too_long(len(value), limit))
+                return ""
+            text = value.strip()
         elif isinstance(value, float) and value.is_integer():
             text = str(int(value))
         elif hasattr(value, "isoformat"):
@@ -137,34 +339,52 @@ class _Row:
             return ""
         else:
             text = str(value).strip()
+        if len(text) > limit:
+            self.fail(header, _too_long(len(text), limit))
+            return ""
         if CONTROL.search(text):
             self.fail(header, "制御文字が含まれています")
-            return ""
-        limit = LENGTHS.get(header, MAX_TEXT)
-        if len(text) > limit:
-            self.fail(header, f"長すぎます（{len(text):,} 文字、上限 {limit:,} 文字）")
             return ""
         if required and not text:
             self.fail(header, "必須です")
         return text
 
-    def integer(self, header: str, *, required: bool = True) -> int | None:
+    def integer(self, header: str, field: ModelField, *, required: bool = True) -> int | None:
+        """A whole number within the range of the model field it is stored in."""
         value = self._raw(header)
-        if value in (None, ""):
+        if isinstance(value, str):
+            if len(value) > SHORT_TEXT:
+                self.fail(header, f"整数で入力してください: 「{clip(value)}」")
+                return None
+            value = value.strip() or None
+        if value is None:
             if required:
                 self.fail(header, "必須です")
             return None
-        try:
-            number = Decimal(str(value).strip())
-            if number != number.to_integral_value():
-                raise ValueError
-            return int(number)
-        except (ValueError, ArithmeticError):
-            self.fail(header, f"整数で入力してください: 「{value}」")
+        text = str(value)
+        number = None
+        if not isinstance(value, bool):
+            try:
+                number = Decimal(text)
+            except (ValueError, ArithmeticError):
+                number = None
+        if number is not None and not number.is_finite():
+            self.fail(header, _not_finite(text))
             return None
+        if number is None or number != number.to_integral_value():
+            self.fail(header, f"整数で入力してください: 「{clip(text)}」")
+            return None
+        return self.in_range(header, number, field)
+
+    def in_range(self, header: str, number, field: ModelField) -> int | None:
+        low, high = integer_range(*field)
+        if not low <= number <= high:
+            self.fail(header, f"{low:,}～{high:,} の範囲にしてください: 「{clip(number)}」")
+            return None
+        return int(number)
 
     def year(self, header: str, allowed: set[int] | None = None, *, required: bool = False):
-        value = self.text(header)
+        value = self.text(header, limit=SHORT_TEXT)
         if not value:
             if required:
                 self.fail(header, "必須です")
@@ -172,7 +392,7 @@ class _Row:
         try:
             year = fiscal.parse_year(value)
         except ValueError as exc:
-            self.fail(header, str(exc))
+            self.fail(header, _shorten(str(exc), value))
             return None
         if allowed is not None and year not in allowed:
             self.fail(header, f"{fiscal.short_label(year)} は計画の年度範囲外です")
@@ -180,53 +400,78 @@ class _Row:
         return year
 
     def value(self, header: str) -> tuple[Decimal | None, str]:
-        cell = self.cells.get(header)
+        """A yearly value: a number or a mark (kpis.values.parse_value)."""
         raw = self._raw(header)
         if isinstance(raw, str):
+            if len(raw) > VALUE_TEXT:  # never a number or a mark: not worth normalising
+                self.fail(
+                    header,
+                    f"数値でも記号でもありません（{len(raw):,} 文字の文字列）: 「{clip(raw)}」",
+                )
+                return None, ""
             raw = raw.strip()
         try:
             number, mark = parse_value(raw)
         except InvalidValue as exc:
-            self.fail(header, str(exc))
+            self.fail(header, _shorten(str(exc), str(raw)))
             return None, ""
-        if number is not None and _is_excel_percent(getattr(cell, "number_format", "")):
-            if not isinstance(raw, str):
+        if number is not None and not isinstance(raw, str):
+            try:
+                number_format = self._cell(header).number_format
+            except (IndexError, KeyError, AttributeError):
+                self.fail(header, "セルの書式が壊れています")
+                return None, ""
+            if _is_excel_percent(number_format):
                 number = (number * 100).normalize()  # typed as 30% in Excel: stored 0.3
+                try:
+                    number, mark = parse_value(number)  # still within the column's digits
+                except InvalidValue as exc:
+                    self.fail(header, _shorten(str(exc), str(number)))
+                    return None, ""
         return number, mark
 
     def mark(self, header: str, allowed: dict[str, object]):
-        value = self.text(header)
+        value = self.text(header, limit=SHORT_TEXT)
         if value and value not in allowed:
             self.fail(
                 header,
-                f"{'・'.join(k for k in allowed if k)} のいずれかにしてください: 「{value}」",
+                f"{'・'.join(k for k in allowed if k)} のいずれかにしてください: 「{clip(value)}」",
             )
             return None
         return allowed.get(value)
 
 
+@lru_cache(maxsize=256)
 def _is_excel_percent(number_format: str) -> bool:
     """A percent format that scales the value (0.3 shown as 30%), not our '"%"' suffix."""
     unquoted = re.sub(r'"[^"]*"', "", number_format or "")
     return "%" in unquoted
 
 
-def _rows(reader: _Reader, wb, sheet: str, expected: list[str] | None):
+def _rows(reader: _Reader, wb, sheet: str, expected: list[str]):
     """Yield _Row for each non-empty row; check the header row."""
     if sheet not in wb.sheetnames:
         reader.fail(sheet, None, None, "シートがありません")
         return
     ws = wb[sheet]
-    iterator = ws.iter_rows()
-    try:
-        header_cells = next(iterator)
-    except StopIteration:
-        reader.fail(sheet, 1, None, "見出し行がありません")
+    if not isinstance(ws, ReadOnlyWorksheet):
+        reader.fail(sheet, None, None, "ワークシートではありません（グラフシートなど）")
         return
-    headers = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
-    while headers and headers[-1] == "":
-        headers.pop()
-    if expected is not None:
+    rows = source = _sheet_rows(wb, ws)
+    try:
+        first = next(rows, None)
+        if first is None:
+            reader.fail(sheet, 1, None, "見出し行がありません")
+            return
+        header_cells = first[1]
+        if first[0] != 1:  # no row 1: every header is missing
+            rows, header_cells = itertools.chain([first], rows), []
+        by_column = {c["column"]: c["value"] for c in header_cells if c["value"] is not None}
+        headers = [
+            str(by_column.get(n, "")).strip() for n in range(1, max(by_column, default=0) + 1)
+        ]
+        while headers and headers[-1] == "":
+            headers.pop()
         for index, want in enumerate(expected):
             got = headers[index] if index < len(headers) else ""
             if got != want:
@@ -234,29 +479,42 @@ def _rows(reader: _Reader, wb, sheet: str, expected: list[str] | None):
                     sheet,
                     1,
                     want,
-                    f"見出しが違います（「{want}」であるべきところが「{got}」）",
+                    f"見出しが違います（「{want}」であるべきところが「{clip(got)}」）",
                     index,
                 )
         if len(headers) > len(expected):
             reader.fail(sheet, 1, headers[len(expected)], "不明な列があります", len(expected))
         if reader.errors:
             return
-    # Empty rows (LibreOffice can pad a sheet with a million) are skipped, never read as data.
-    data_rows = 0
-    for number, cells in enumerate(iterator, start=2):
-        if all(c.value in (None, "") for c in cells):
-            continue
-        data_rows += 1
-        if data_rows > MAX_ROWS:
-            reader.fail(sheet, number, None, f"行数が多すぎます（上限 {MAX_ROWS:,} 行）")
-            raise WorkbookError(reader.errors)
-        yield _Row(reader, sheet, number, headers, cells)
+        index = {h: i for i, h in enumerate(expected)}
+        width = len(expected)
+        # Empty rows (LibreOffice can pad a sheet with a million) are skipped, never read as data.
+        data_rows = 0
+        for number, cell_dicts in rows:
+            cells = {}
+            empty = True
+            for c in cell_dicts:
+                if c["value"] is None or c["value"] == "":
+                    continue
+                empty = False
+                column = c["column"] - 1
+                if 0 <= column < width:
+                    cells[column] = ReadOnlyCell(ws, **c)
+            if empty:
+                continue
+            data_rows += 1
+            if data_rows > MAX_ROWS:
+                reader.fail(sheet, number, None, f"行数が多すぎます（上限 {MAX_ROWS:,} 行）")
+                raise WorkbookError(reader.report(stopped=True))
+            yield _Row(reader, sheet, number, index, cells)
+    except _SheetError as exc:
+        reader.fail(sheet, None, None, str(exc))
+    finally:
+        source.close()  # the sheet's zip member, also when reading stops early
 
 
 def workbook_read(content: bytes, plan: Plan | None = None) -> tuple[Plan, PlanData]:
     check_file(content)
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a workbook"
@@ -279,7 +537,7 @@ class _Parser:
     def parse(self) -> tuple[Plan, PlanData]:
         plan = self._plan_sheet()
         if self.r.errors:
-            raise WorkbookError(self.r.errors)
+            raise WorkbookError(self.r.report())
         self.departments = set(
             Department.objects.filter(municipality=plan.municipality).values_list("name", flat=True)
         )
@@ -294,7 +552,7 @@ class _Parser:
         self._kpi_sheet()
         self._text_sheet()
         if self.r.errors:
-            raise WorkbookError(self.r.errors)
+            raise WorkbookError(self.r.report())
         return plan, self.data
 
     # 計画 --------------------------------------------------------------------------------
@@ -302,9 +560,9 @@ class _Parser:
         values: dict[str, tuple[object, int]] = {}
         labels = {label: attr for label, attr in L.PLAN_ROWS}
         for row in _rows(self.r, self.wb, L.PLAN, L.PLAN_HEADERS):
-            label = row.text("項目")
+            label = row.text("項目", limit=SHORT_TEXT)
             if label not in labels:
-                row.fail("項目", f"不明な項目です: 「{label}」")
+                row.fail("項目", f"不明な項目です: 「{clip(label)}」")
                 continue
             values[labels[label]] = (row, row.number)
         if self.r.errors:
@@ -315,14 +573,15 @@ class _Parser:
         if self.r.errors:
             return None
         get = {attr: row for attr, (row, _) in values.items()}
-        slug = get["slug"].text("値", required=True)
+        slug = get["slug"].text("値", required=True, field=(Plan, "slug"))
         plan = self.target or Plan.objects.filter(slug=slug).select_related("municipality").first()
         if plan is None:
             get["slug"].fail(
-                "値", f"計画「{slug}」がありません（先に管理画面で計画を作成してください）"
+                "値",
+                f"計画「{clip(slug)}」がありません（先に管理画面で計画を作成してください）",
             )
             return None
-        code = get["municipality_code"].text("値")
+        code = get["municipality_code"].text("値", field=(Municipality, "code"))
         if code != plan.municipality.code:
             get["municipality_code"].fail(
                 "値", f"取り込み先の計画の自治体（{plan.municipality.code}）と違います"
@@ -332,21 +591,22 @@ class _Parser:
             if attr in L.YEAR_ATTRS:
                 value = row.year("値", required=True)
             elif attr in L.MONTH_ATTRS:
-                text = row.text("値")
+                text = row.text("値", limit=SHORT_TEXT)
                 value = None
                 if text:
                     try:
                         value = fiscal.parse_year_month(text)
                     except ValueError as exc:
-                        row.fail("値", str(exc))
+                        row.fail("値", _shorten(str(exc), text))
             elif attr == "status":
                 value = row.mark("値", {v: k for k, v in L.STATUS_LABELS.items()})
                 if value is None:
                     value = plan.status
             elif attr.startswith("grade_"):
-                value = row.integer("値")
-            else:
-                value = row.text("値", required=attr == "title")
+                value = row.integer("値", (Plan, attr))
+            else:  # title and labels: required where the model field may not be blank
+                model_field = Plan._meta.get_field(attr)
+                value = row.text("値", required=not model_field.blank, field=(Plan, attr))
             self.data.plan[attr] = value
         p = self.data.plan
         years = [p[a] for a in ("baseline_year", "start_year", "end_year", "report_year")]
@@ -355,6 +615,11 @@ class _Parser:
             and p["baseline_year"] <= p["end_year"]
         ):
             self.r.fail(L.PLAN, None, None, "年度の順序が正しくありません（開始 ≤ 報告 ≤ 終了）")
+        achieved, on_track = p["grade_achieved_percent"], p["grade_on_track_percent"]
+        if achieved is not None and on_track is not None and on_track > achieved:
+            get["grade_on_track_percent"].fail(
+                "値", "「概ね順調」の基準は「達成」の基準以下にしてください"
+            )
         return plan
 
     # 体系 --------------------------------------------------------------------------------
@@ -362,24 +627,26 @@ class _Parser:
         d = self.data
         rows = list(_rows(self.r, self.wb, L.STRUCTURE, L.STRUCTURE_HEADERS))
         for row in rows:
-            level = row.text("レベル", required=True)
+            level = row.text("レベル", required=True, limit=SHORT_TEXT)
             if level == L.LEVEL_FIELD:
-                number = row.integer("分野")
+                number = row.integer("分野", (Field, "number"))
                 if number in d.fields:
                     row.fail("分野", f"分野 {number} が重複しています")
                 elif number is not None:
-                    d.fields[number] = {"name": row.text("名称", required=True)}
+                    d.fields[number] = {
+                        "name": row.text("名称", required=True, field=(Field, "name"))
+                    }
             elif level not in (L.LEVEL_ISSUE, L.LEVEL_CHALLENGE, L.LEVEL_STEP):
                 row.fail("レベル", "分野・重点課題・課題・ステップのいずれかにしてください")
         for row in rows:
-            level = row.text("レベル")
+            level = row.text("レベル", limit=SHORT_TEXT)
             if level not in (L.LEVEL_ISSUE, L.LEVEL_CHALLENGE, L.LEVEL_STEP):
                 continue
             code = self._issue_code(row, "重点課題")
             if code is None:
                 continue
             if level == L.LEVEL_ISSUE:
-                field_number = row.integer("分野")
+                field_number = row.integer("分野", (Field, "number"))
                 if field_number is not None and field_number not in d.fields:
                     row.fail("分野", f"分野 {field_number} がありません")
                 if field_number is not None and parse_issue_code(code)[0] != field_number:
@@ -387,19 +654,19 @@ class _Parser:
                 if code in d.issues:
                     row.fail("重点課題", f"重点課題 {code} が重複しています")
                     continue
-                department = row.text("主管部局")
+                department = row.text("主管部局", field=(Department, "name"))
                 if department and department not in self.departments:
-                    row.fail("主管部局", f"登録されていない部局です: 「{department}」")
+                    row.fail("主管部局", f"登録されていない部局です: 「{clip(department)}」")
                 d.issues[code] = {
                     "field": field_number,
-                    "category": row.text("分類", required=True),
-                    "title": row.text("名称", required=True),
+                    "category": row.text("分類", required=True, field=(PriorityIssue, "category")),
+                    "title": row.text("名称", required=True, field=(PriorityIssue, "title")),
                     "situation": row.text("現状・課題"),
                     "actions": row.text("取り組み内容"),
                     "department": department,
                 }
         for row in rows:
-            level = row.text("レベル")
+            level = row.text("レベル", limit=SHORT_TEXT)
             if level not in (L.LEVEL_CHALLENGE, L.LEVEL_STEP):
                 continue
             code = self._issue_code(row, "重点課題")
@@ -408,31 +675,33 @@ class _Parser:
             if code not in d.issues:
                 row.fail("重点課題", f"重点課題 {code} がありません")
                 continue
-            number = row.integer("課題")
+            number = row.integer("課題", (Challenge, "number"))
             if number is None:
                 continue
             if level == L.LEVEL_CHALLENGE:
                 if (code, number) in d.challenges:
                     row.fail("課題", f"課題 {code}-{number} が重複しています")
                 d.challenges[(code, number)] = {
-                    "title": row.text("名称", required=True),
-                    "target_title": row.text("到達像（見出し）"),
+                    "title": row.text("名称", required=True, field=(Challenge, "title")),
+                    "target_title": row.text("到達像（見出し）", field=(Challenge, "target_title")),
                     "target_text": row.text("到達像"),
                 }
         for row in rows:
-            if row.text("レベル") != L.LEVEL_STEP:
+            if row.text("レベル", limit=SHORT_TEXT) != L.LEVEL_STEP:
                 continue
             code = self._issue_code(row, "重点課題")
-            number = row.integer("課題")
-            step = row.text("ステップ", required=True)
+            number = row.integer("課題", (Challenge, "number"))
+            step = row.text("ステップ", required=True, field=(Step, "code"))
             if code is None or number is None or not step:
                 continue
             if (code, number) not in d.challenges:
                 row.fail("課題", f"課題 {code}-{number} がありません")
             elif (code, number, step) in d.steps:
-                row.fail("ステップ", f"ステップ {step} が重複しています")
+                row.fail("ステップ", f"ステップ {clip(step)} が重複しています")
             else:
-                d.steps[(code, number, step)] = {"title": row.text("名称", required=True)}
+                d.steps[(code, number, step)] = {
+                    "title": row.text("名称", required=True, field=(Step, "title"))
+                }
 
     def _issue_code(self, row: _Row, header: str) -> str | None:
         text = row.text(header, required=True)
@@ -440,9 +709,14 @@ class _Parser:
             return None
         code = text.split()[0]
         try:
-            parse_issue_code(code)
-        except ValueError as exc:
-            row.fail(header, str(exc))
+            field_number, kind, number = parse_issue_code(code)
+        except ValueError:
+            row.fail(header, f"重点課題コードとして読めません: 「{clip(code)}」（例: 1-01）")
+            return None
+        if (
+            row.in_range(header, field_number, (Field, "number")) is None
+            or row.in_range(header, number, (PriorityIssue, "number")) is None
+        ):
             return None
         return code
 
@@ -456,16 +730,16 @@ class _Parser:
         phase_marks = {v: k for k, v in ProjectPhase.MARKS.items()} | {"": None}
         step_challenges = d.step_challenges()
         for row in _rows(self.r, self.wb, L.PROJECTS, L.project_headers(plan)):
-            pid = row.text("PID", required=True)
+            pid = row.text("PID", required=True, field=(Project, "pid"))
             code = self._issue_code(row, "DX重点課題")
             if not pid or code is None:
                 continue
             if code not in d.issues:
                 row.fail("DX重点課題", f"重点課題 {code} がありません")
                 continue
-            department = row.text("主体部局")
+            department = row.text("主体部局", field=(Department, "name"))
             if department and department not in self.departments:
-                row.fail("主体部局", f"登録されていない部局です: 「{department}」")
+                row.fail("主体部局", f"登録されていない部局です: 「{clip(department)}」")
             steps = tuple(
                 sorted(
                     (s.strip() for s in re.split(r"[、,，]", row.text("ステップ")) if s.strip()),
@@ -474,7 +748,7 @@ class _Parser:
             )
             for step in steps:
                 if (code, step) not in step_challenges:
-                    row.fail("ステップ", f"重点課題 {code} にステップ {step} がありません")
+                    row.fail("ステップ", f"重点課題 {code} にステップ {clip(step)} がありません")
             phases = []
             for year, header in zip(plan.period_years, L.phase_headers(plan), strict=True):
                 phase = row.mark(header, phase_marks)
@@ -482,7 +756,7 @@ class _Parser:
                     phases.append((year, phase))
             attrs = {
                 "issue": code,
-                "name": row.text("名称", required=True),
+                "name": row.text("名称", required=True, field=(Project, "name")),
                 "summary": row.text("概要"),
                 "department": department,
                 "is_leading": row.mark("リーディング", {"○": True, "": False}) or False,
@@ -492,23 +766,29 @@ class _Parser:
             }
             if pid in d.projects and d.projects[pid] != attrs:
                 row.fail(
-                    "PID", f"PID「{pid}」が {seen_rows[pid]}行目と重複しています（内容が違います）"
+                    "PID",
+                    f"PID「{clip(pid)}」が {seen_rows[pid]}行目と重複しています（内容が違います）",
                 )
                 continue
             d.projects[pid] = attrs
             seen_rows.setdefault(pid, row.number)
-            name = row.text("活動指標")
+            name = row.text("活動指標", field=(Indicator, "name"))
             if not name:
                 continue
             key = ("activity", pid, name)
             if key in d.activities:
-                row.fail("活動指標", f"PID「{pid}」の活動指標「{name}」が重複しています")
+                row.fail(
+                    "活動指標", f"PID「{clip(pid)}」の活動指標「{clip(name)}」が重複しています"
+                )
+                continue
+            position = row.in_range("活動指標", positions.get(pid, 0), (Indicator, "position"))
+            if position is None:
                 continue
             d.activities[key] = {
-                "unit": row.text("活動指標の単位"),
+                "unit": row.text("活動指標の単位", field=(Indicator, "unit")),
                 "direction": "higher",
                 "formula": row.text("活動指標の算出式"),
-                "position": positions.get(pid, 0),
+                "position": position,
                 "baseline_year": None,
                 "baseline_value": None,
                 "target_year": None,
@@ -532,12 +812,15 @@ class _Parser:
         positions: dict[tuple, int] = {}
         for row in _rows(self.r, self.wb, L.KPIS, L.kpi_headers(plan)):
             ckey = self._challenge_code(row, "課題")
-            name = row.text("KPI", required=True)
+            name = row.text("KPI", required=True, field=(Indicator, "name"))
             if ckey is None or not name:
                 continue
             key = ("kpi", *ckey, name)
             if key in d.kpis:
-                row.fail("KPI", f"課題 {ckey[0]}-{ckey[1]} の KPI「{name}」が重複しています")
+                row.fail("KPI", f"課題 {ckey[0]}-{ckey[1]} の KPI「{clip(name)}」が重複しています")
+                continue
+            position = row.in_range("KPI", positions.get(ckey, 0), (Indicator, "position"))
+            if position is None:
                 continue
             direction = row.mark("方向", directions | {"": "higher"}) or "higher"
             baseline_year = row.year("基準年度")
@@ -548,10 +831,10 @@ class _Parser:
                 if cell[1]:
                     row.fail(header, "基準値・目標値は数値で入力してください")
             d.kpis[key] = {
-                "unit": row.text("単位"),
+                "unit": row.text("単位", field=(Indicator, "unit")),
                 "direction": direction,
                 "formula": row.text("算出式・設定根拠"),
-                "position": positions.get(ckey, 0),
+                "position": position,
                 "baseline_year": baseline_year,
                 "baseline_value": baseline[0],
                 "target_year": target_year,
@@ -573,10 +856,10 @@ class _Parser:
             parse_issue_code(issue)
             key = (issue, int(number))
         except ValueError:
-            row.fail(header, f"課題コードとして読めません: 「{code}」（例: 1-01-1）")
+            row.fail(header, f"課題コードとして読めません: 「{clip(code)}」（例: 1-01-1）")
             return None
         if key not in self.data.challenges:
-            row.fail(header, f"課題 {code} がありません")
+            row.fail(header, f"課題 {clip(code)} がありません")
             return None
         return key
 
@@ -586,7 +869,7 @@ class _Parser:
         kinds = {v: k for k, v in L.TEXT_KINDS.items()}
         allowed_years = set(plan.value_years)
         for row in _rows(self.r, self.wb, L.TEXTS, L.TEXT_HEADERS):
-            level = row.text("レベル", required=True)
+            level = row.text("レベル", required=True, limit=SHORT_TEXT)
             kind = row.mark("項目", kinds)
             year = row.year("年度", allowed_years, required=True)
             text = row.text("本文")
@@ -603,10 +886,10 @@ class _Parser:
                 key = ("goal", ckey, year) if ckey else None
             elif level == "KPI" and kind == "evaluation":
                 ckey = self._challenge_code(row, "コード")
-                name = row.text("指標", required=True)
+                name = row.text("指標", required=True, field=(Indicator, "name"))
                 kpi_key = ("kpi", *ckey, name) if ckey else None
                 if kpi_key and kpi_key not in d.kpis:
-                    row.fail("指標", f"KPI「{name}」がありません")
+                    row.fail("指標", f"KPI「{clip(name)}」がありません")
                     kpi_key = None
                 key = ("evaluation", kpi_key, year) if kpi_key else None
             else:
@@ -622,58 +905,121 @@ class _Parser:
 def import_refusals(
     user, plan: Plan, current: PlanData, data: PlanData, diff: PlanDiff
 ) -> list[str]:
-    """Why ``user`` may not apply ``diff``: editors change only their own department's rows,
-    never the structure, and never a confirmed year. Each refusal names the row."""
-    from kpis.locks import locked_years_for
-    from strategy import roles
+    """Why ``user`` may not apply ``diff``, one line per refused row (empty: all allowed).
+
+    Each created, changed or deleted row is put to the policy (strategy/policy.py) as the
+    model row it is, as stored and as it would be saved, the same questions the admin asks.
+    Departments are the plan's municipality's, looked up by name within it.
+    """
+    from kpis.models import ConfirmedYear, IndicatorEvaluation, IndicatorValue
+    from strategy import policy
+    from strategy.models import ChallengeGoal, IssueYearText
     from strategy.plandata import describe_key
 
-    if roles.is_dx_admin(user):
+    reason = policy.decide(user, policy.WORKBOOK_IMPORT, plan)
+    if reason:
+        return [f"取り込みの権限がありません: {reason}"]
+    if policy.actor(user).is_dx_admin:
         return []
-    if not roles.is_editor(user):
-        return ["取り込みの権限がありません（閲覧のみ）"]
-    own = Department.objects.filter(pk=roles.department_id_of(user)).values_list("name", flat=True)
-    own = own.first()
-    locked = locked_years_for(user, plan)
+    department_ids = dict(
+        Department.objects.filter(municipality_id=plan.municipality_id).values_list("name", "id")
+    )
+    confirmed = ConfirmedYear.objects.years_of(plan)
+    labels = {
+        "plan": Plan,
+        "fields": "strategy.field",
+        "issues": PriorityIssue,
+        "challenges": "strategy.challenge",
+        "steps": Step,
+        "projects": Project,
+        "kpis": Indicator,
+        "activities": Indicator,
+        "values": IndicatorValue,
+    }
+    texts = {
+        "evaluation": IndicatorEvaluation,
+        "goal": ChallengeGoal,
+        "goal_summary": IssueYearText,
+        "business_summary": IssueYearText,
+    }
 
-    def issue_dept(code, snapshot):
+    def label_of(model) -> str:
+        return model if isinstance(model, str) else model._meta.label_lower
+
+    def issue_department(snapshot: PlanData, code):
         return (snapshot.issues.get(code) or {}).get("department")
 
-    def project_depts(pid):
-        return {(snap.projects.get(pid) or {}).get("department") for snap in (current, data)} - {
-            None
-        }
-
-    def department_ok(collection, key) -> bool:
+    def department_name(snapshot: PlanData, collection: str, key):
+        """The owning department's name of a row in one snapshot (None: none / absent)."""
         if collection == "projects":
-            return project_depts(key) <= {own}
+            return (snapshot.projects.get(key) or {}).get("department")
         if collection == "activities":
-            return project_depts(key[1]) <= {own}
+            return department_name(snapshot, "projects", key[1])
         if collection == "kpis":
-            return {issue_dept(key[1], current), issue_dept(key[1], data)} - {None} <= {own}
+            return issue_department(snapshot, key[1])
         if collection == "values":
-            return department_ok("activities" if key[0][0] == "activity" else "kpis", key[0])
+            owner = key[0]
+            return department_name(
+                snapshot, "activities" if owner[0] == "activity" else "kpis", owner
+            )
         if collection == "texts":
-            kind, owner, _ = key
+            kind, owner, _year = key
             if kind == "evaluation":
-                return department_ok("kpis", owner)
-            code = owner[0] if kind == "goal" else owner
-            return {issue_dept(code, current), issue_dept(code, data)} - {None} <= {own}
-        return False  # plan, fields, issues, challenges, steps: the DX division's
+                return department_name(snapshot, "kpis", owner)
+            return issue_department(snapshot, owner[0] if kind == "goal" else owner)
+        return None
+
+    def row(collection: str, key, snapshot: PlanData, *, phases: bool = False) -> policy.Row:
+        if collection == "texts":
+            model = texts[key[0]]
+        elif phases:
+            model = ProjectPhase
+        else:
+            model = labels[collection]
+        name = department_name(snapshot, collection, key)
+        year = key[1] if collection == "values" else None
+        return policy.Row(
+            label=label_of(model),
+            municipality_id=plan.municipality_id,
+            # a name the municipality does not have owns nothing (refused for editors)
+            department_id=department_ids.get(name, -1) if name else None,
+            plan_id=plan.pk,
+            locked_year=year if year in confirmed else None,
+        )
 
     refusals = []
-    keys = [(c.collection, c.key, c.sheet, c.label) for c in diff.changed]
-    keys += [
-        (coll, key, None, describe_key(coll, key)) for coll, key in diff.created + diff.deleted
-    ]
-    for collection, key, _sheet, label in keys:
-        if collection in ("plan", "fields", "issues", "challenges", "steps"):
-            refusals.append(f"{label}: 計画・体系の変更は DX推進担当のみが行えます")
-        elif not department_ok(collection, key):
-            refusals.append(f"{label}: 他の部局（または部局未設定）の行は変更できません")
-        elif collection == "values" and key[1] in locked:
-            refusals.append(f"{label}: {fiscal.long_label(key[1])}は確定済みのため変更できません")
-    return sorted(set(refusals))
+
+    def ask(action: str, collection: str, key, label: str, *, phases: bool = False) -> None:
+        snapshots = {"add": (data,), "delete": (current,)}.get(action, (current, data))
+        for snapshot in snapshots:
+            reason = policy.decide(user, action, row(collection, key, snapshot, phases=phases))
+            if reason:
+                refusals.append(f"{label}: {reason}")
+                return
+
+    for collection, key in diff.created:
+        ask(policy.ADD, collection, key, describe_key(collection, key))
+    for collection, key in diff.deleted:
+        ask(policy.DELETE, collection, key, describe_key(collection, key))
+    for change in diff.changed:
+        if change.collection == "projects" and change.attribute == "phases":
+            ask(policy.CHANGE, "projects", change.key, change.label, phases=True)
+            continue
+        before = len(refusals)
+        ask(policy.CHANGE, change.collection, change.key, change.label)
+        if len(refusals) == before and change.collection not in ("values", "texts"):
+            model = Indicator if change.collection in ("kpis", "activities") else None
+            model = model or labels.get(change.collection)
+            reason = policy.field_refusal(user, label_of(model), [change.attribute])
+            if reason:
+                refusals.append(f"{change.label}: {reason}")
+    refusals = sorted(set(refusals))
+    if len(refusals) > MAX_PROBLEMS:
+        omitted = len(refusals) - MAX_PROBLEMS
+        refusals = refusals[:MAX_PROBLEMS] + [
+            f"（ほかに {omitted:,} 行が同じ理由で取り込めません）"
+        ]
+    return refusals
 
 
 def workbook_import(

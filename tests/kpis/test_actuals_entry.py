@@ -17,8 +17,11 @@ def plan():
 
 
 @pytest.fixture
-def staff(client, dx_admin):
-    client.force_login(dx_admin)
+def staff(client, plan):
+    """The DX division administrator of the plan's municipality."""
+    from tests.conftest import make_user
+
+    client.force_login(make_user("alice", "DX推進担当", municipality=plan.municipality))
     return client
 
 
@@ -43,8 +46,13 @@ def test_it_lists_planned_previous_actual_and_what_is_missing(staff, plan):
 
 def test_it_saves_every_actual_in_one_go(staff, plan):
     kpi, act = _indicators(plan)
+    versions = {
+        f"version-{v.indicator_id}": v.version
+        for v in IndicatorValue.objects.filter(indicator__in=[kpi, act], fiscal_year=2024)
+    }
     response = staff.post(
-        URL + f"?plan={plan.slug}&year=R6", {f"actual-{kpi.pk}": "8", f"actual-{act.pk}": "2"}
+        URL + f"?plan={plan.slug}&year=R6",
+        {f"actual-{kpi.pk}": "8", f"actual-{act.pk}": "2", **versions},
     )
     assert response.status_code == 302
     assert IndicatorValue.objects.get(indicator=kpi, fiscal_year=2024).actual_number == Decimal(8)

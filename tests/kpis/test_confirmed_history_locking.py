@@ -8,26 +8,14 @@ import pytest
 from django.urls import reverse
 
 from kpis.locks import year_confirm, year_reopen
-from kpis.models import ConfirmedYear, IndicatorValue
+from kpis.models import ConfirmedYear
 from kpis.services import ActualsRejected, actuals_save
 from reports.workbook.export import workbook_export
 from reports.workbook.importer import WorkbookError, workbook_import
-from strategy.models import Department
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
-
-
-@pytest.fixture
-def bob(sasebo):
-    kanko = Department.objects.get(municipality=sasebo.municipality, name="観光商工部")
-    return make_user("bob", "部局編集者", department=kanko)
-
-
-@pytest.fixture
-def own_value(sasebo):
-    return IndicatorValue.objects.get(indicator__project__pid="観光1-1-6", fiscal_year=YEAR)
 
 
 def test_editors_cannot_change_a_confirmed_year_administrators_can(
@@ -104,6 +92,7 @@ def test_history_records_a_form_save_with_its_user(admin_client, admin_user, own
             "planned_mark": "",
             "actual_number": "6",
             "actual_mark": "",
+            "seen_version": own_value.version,
         },
     )
     last = own_value.history.latest("history_date")
@@ -135,7 +124,7 @@ def test_history_records_an_import_with_its_user(sasebo, dx_admin, own_value):
 def test_a_second_save_on_a_stale_form_is_refused_with_the_other_value(
     client, sasebo, dx_admin, own_value
 ):
-    other = make_user("dora", "DX推進担当")
+    other = make_user("dora", "DX推進担当", municipality=sasebo.municipality)
     url = reverse("kpis:actuals-entry") + "?plan=sasebo-r7&year=R6"
     # both open the screen and see version N
     client.force_login(dx_admin)

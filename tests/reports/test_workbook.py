@@ -1,7 +1,6 @@
 """Whole-plan workbook: export layout, round trip, one-cell edits and every refusal."""
 
 from decimal import Decimal
-from io import BytesIO
 
 import openpyxl
 import pytest
@@ -16,6 +15,7 @@ from reports.workbook.importer import WorkbookError, workbook_import
 from strategy.models import Plan
 from strategy.plandata import plan_data
 from tests import builders
+from tests.reports.workbooks import open_workbook, save_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +26,8 @@ PROJECT_HEADERS = (
 ).split()
 
 
-def _open(content: bytes):
-    return openpyxl.load_workbook(BytesIO(content))
-
-
-def _save(wb) -> bytes:
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _cells(content: bytes) -> dict:
-    wb = _open(content)
+    wb = open_workbook(content)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
 
 
@@ -55,7 +45,7 @@ def _row_of(ws, header: str, value, **also) -> int:
 
 
 def test_it_exports_the_documents_layout(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     assert wb.sheetnames[:5] == ["計画", "体系", "プロジェクト", "KPI", "文章"]
     projects = wb["プロジェクト"]
     headers = [c.value for c in projects[1]]
@@ -93,11 +83,11 @@ def test_it_round_trips_a_plan_without_changes(demo_plans, slug):
 
 
 def test_it_changes_exactly_the_one_edited_actual(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-6")
     ws.cell(row, _column(ws, "R5実績")).value = 4
-    preview = workbook_import(_save(wb), dry_run=True)
+    preview = workbook_import(save_workbook(wb), dry_run=True)
     assert preview.diff.total == 1
     (change,) = preview.diff.changed
     assert change.sheet == "プロジェクト"
@@ -105,7 +95,7 @@ def test_it_changes_exactly_the_one_edited_actual(sasebo):
     # seed 000:2895: 人流データを活用した行動分析 「1 2 3 5 …」 → R4 1/2, R5 3/5
     assert change.old_text == "予定 3 / 実績 5" and change.new_text == "予定 3 / 実績 4"
     before = plan_data(sasebo)
-    workbook_import(_save(wb))
+    workbook_import(save_workbook(wb))
     after = plan_data(sasebo)
     changed = [k for k in after.values if after.values[k] != before.values.get(k)]
     assert len(changed) == 1
@@ -114,14 +104,14 @@ def test_it_changes_exactly_the_one_edited_actual(sasebo):
 
 
 def test_it_keeps_marks_and_reads_excel_percentages(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["KPI"]
     row = _row_of(ws, "KPI", "オンライン申請利用率", 分類="窓口")
     ws.cell(row, _column(ws, "R6")).value = "－"
     ws.cell(row, _column(ws, "R7")).value = "…"
     cell = ws.cell(row, _column(ws, "R8"))
     cell.value, cell.number_format = 0.45, "0%"  # typed as 45% in Excel
-    workbook_import(_save(wb))
+    workbook_import(save_workbook(wb))
     values = {
         v.fiscal_year: v
         for v in IndicatorValue.objects.filter(
@@ -140,7 +130,7 @@ def test_it_leaves_formula_like_text_inert_and_unchanged(sasebo):
     project.summary = "@SUM(A1) +1 -2"
     project.save()
     content = workbook_export(sasebo)
-    ws = _open(content)["プロジェクト"]
+    ws = open_workbook(content)["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-6")
     name = ws.cell(row, _column(ws, "名称"))
     assert name.data_type == "s" and name.value == project.name
@@ -159,64 +149,68 @@ def _refused(plan, content, *messages):
 
 
 def test_it_refuses_a_missing_sheet(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     del wb["KPI"]
-    _refused(sasebo, _save(wb), "シート「KPI」", "シートがありません")
+    _refused(sasebo, save_workbook(wb), "シート「KPI」", "シートがありません")
 
 
 def test_it_refuses_a_missing_header(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     wb["プロジェクト"].cell(1, 8).value = "なまえ"
-    _refused(sasebo, _save(wb), "シート「プロジェクト」 1行目 H列（名称）", "見出しが違います")
+    _refused(
+        sasebo, save_workbook(wb), "シート「プロジェクト」 1行目 H列（名称）", "見出しが違います"
+    )
 
 
 def test_it_refuses_an_unknown_department(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-6")
     ws.cell(row, _column(ws, "主体部局")).value = "宇宙開発部"
-    _refused(sasebo, _save(wb), f"{row}行目 C列（主体部局）", "宇宙開発部")
+    _refused(sasebo, save_workbook(wb), f"{row}行目 C列（主体部局）", "宇宙開発部")
 
 
 def test_it_refuses_a_duplicated_pid(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-7")
     ws.cell(row, _column(ws, "PID")).value = "観光1-1-6"
-    _refused(sasebo, _save(wb), f"{row}行目 G列（PID）", "観光1-1-6", "重複")
+    _refused(sasebo, save_workbook(wb), f"{row}行目 G列（PID）", "観光1-1-6", "重複")
 
 
 def test_it_refuses_a_value_that_is_neither_a_number_nor_a_mark(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["KPI"]
     row = _row_of(ws, "KPI", "データを活用した事業立案数")
     col = _column(ws, "R5実績")
     ws.cell(row, col).value = "たくさん"
     _refused(
         sasebo,
-        _save(wb),
+        save_workbook(wb),
         f"シート「KPI」 {row}行目 {L.column_letter(col - 1)}列（R5実績）",
         "たくさん",
     )
 
 
 def test_it_refuses_a_year_outside_the_plans_period(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["文章"]
     ws.cell(2, _column(ws, "年度")).value = "R12"
-    _refused(sasebo, _save(wb), "シート「文章」 2行目 D列（年度）", "R12 は計画の年度範囲外です")
-    wb = _open(workbook_export(sasebo))
+    _refused(
+        sasebo, save_workbook(wb), "シート「文章」 2行目 D列（年度）", "R12 は計画の年度範囲外です"
+    )
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["プロジェクト"]
     ws.cell(1, _column(ws, "R9実績")).value = "R10実績"
-    _refused(sasebo, _save(wb), "見出しが違います")
+    _refused(sasebo, save_workbook(wb), "見出しが違います")
 
 
 def test_it_refuses_a_project_on_a_step_that_does_not_exist(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-6")
     ws.cell(row, _column(ws, "ステップ")).value = "1-9"
-    _refused(sasebo, _save(wb), f"{row}行目 F列（ステップ）", "ステップ 1-9 がありません")
+    _refused(sasebo, save_workbook(wb), f"{row}行目 F列（ステップ）", "ステップ 1-9 がありません")
 
 
 def test_it_refuses_a_file_that_is_not_a_workbook(sasebo):
@@ -230,11 +224,11 @@ def test_it_refuses_a_file_over_the_size_limit(sasebo):
 
 
 def test_it_refuses_formula_cells(sasebo):
-    wb = _open(workbook_export(sasebo))
+    wb = open_workbook(workbook_export(sasebo))
     ws = wb["KPI"]
     row = _row_of(ws, "KPI", "データを活用した事業立案数")
     ws.cell(row, _column(ws, "R6実績")).value = "=1+1"
-    _refused(sasebo, _save(wb), "数式は使えません")
+    _refused(sasebo, save_workbook(wb), "数式は使えません")
 
 
 def test_the_commands_export_preview_apply_and_refuse(sasebo, tmp_path, capsys):
