@@ -39,8 +39,8 @@ def hostile_workbook(plan, *, length: int = 1_000_000, cells: int = 520, seed: i
     xl/sharedStrings.xml as Excel itself would (openpyxl writes every string inline)."""
     import openpyxl
 
-    from reports.workbook import layout as L
-    from reports.workbook.export import workbook_export
+    from interchange.workbook import layout as L
+    from interchange.workbook.export import workbook_export
 
     wb = openpyxl.load_workbook(BytesIO(workbook_export(plan)))
     filled = 0
@@ -157,7 +157,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dxplan-hostile.") as tmp:
         workdir = Path(tmp)
         env = _setup(workdir)
-        from reports.workbook.export import workbook_export
+        from interchange.workbook.export import workbook_export
         from strategy.models import Plan
 
         plan = Plan.objects.get(slug="sasebo-r7")

@@ -145,11 +145,11 @@ def measure(scale: int, reps: int, largest: int) -> dict:
     from django.test import Client
 
     from bench.generate import build_plan
+    from interchange.editions import edition_start
+    from interchange.workbook.export import workbook_export
+    from interchange.workbook.importer import workbook_import
     from kpis.models import Indicator
     from kpis.services import actuals_save
-    from reports.workbook.export import workbook_export
-    from reports.workbook.importer import workbook_import
-    from strategy.editions import edition_start
 
     out: dict = {"scale": scale}
     start = time.perf_counter()

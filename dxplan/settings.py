@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "projects",
     "kpis",
     "reports",
+    "interchange",  # after the model apps: its admin extends theirs
 ]
 
 MIDDLEWARE = [

@@ -1,13 +1,10 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from kpis.forms import IndicatorForm, IndicatorValueAdminForm
 from kpis.models import ConfirmedYear, Indicator, IndicatorEvaluation, IndicatorValue
-from kpis.resources import IndicatorResource, IndicatorValueResource
 from kpis.services import indicator_values_save
 from strategy import fiscal
 from strategy.admin_policy import PolicyAdmin, PolicyStackedInline
-from strategy.spreadsheet import UserScopedAdminMixin
 
 
 class EvaluationInline(PolicyStackedInline):
@@ -31,8 +28,7 @@ class OwnerPlanFilter(admin.SimpleListFilter):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
-    resource_classes = [IndicatorResource]
+class IndicatorAdmin(PolicyAdmin):
     form = IndicatorForm
     change_form_template = "admin/kpis/indicator/change_form.html"
     list_display = ["name", "kind", "owner", "unit", "direction"]
@@ -89,9 +85,8 @@ class IndicatorAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
+class IndicatorValueAdmin(PolicyAdmin):
     form = IndicatorValueAdminForm  # refuses a save over someone else's (optimistic lock)
-    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "year", "planned", "actual"]
     list_filter = ["fiscal_year", "indicator__kind", "indicator__project__department"]
     search_fields = ["indicator__name", "indicator__project__pid"]

@@ -2,14 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 
 from kpis.models import Indicator
 from projects.models import Project, ProjectPhase
-from projects.resources import ProjectResource
 from strategy import fiscal
 from strategy.admin_policy import PolicyAdmin, PolicyTabularInline
-from strategy.spreadsheet import UserScopedAdminMixin
 
 
 class PhaseInline(PolicyTabularInline):
@@ -48,8 +45,7 @@ class ActivityIndicatorInline(PolicyTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(PolicyAdmin, UserScopedAdminMixin, ImportExportModelAdmin):
-    resource_classes = [ProjectResource]
+class ProjectAdmin(PolicyAdmin):
     list_display = ["pid", "name", "issue", "department", "is_leading", "in_table", "phase_marks"]
     list_display_links = ["pid", "name"]
     list_filter = [

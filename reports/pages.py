@@ -273,7 +273,7 @@ def project_table_rows(plan: Plan, projects) -> list[dict]:
 
 def comparison_sections(diff) -> list[dict]:
     """Group an edition diff into the sections of a 新旧対照表."""
-    from strategy.plandata import describe_key, display
+    from interchange.plandata import describe_key, display
 
     sections = {
         "added": {"title": "追加された項目", "rows": []},

@@ -8,15 +8,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from interchange.editions import edition_compare
+from interchange.workbook.export import workbook_export
 from projects.models import Project
 from reports import pages
 from reports.dashboard import department_page as department_data
 from reports.dashboard import plan_dashboard
 from reports.history import plan_changes
 from reports.pdf import ReportPrintError, render_report_pdf
-from reports.workbook.export import workbook_export
 from strategy import fiscal
-from strategy.editions import edition_compare
 from strategy.models import Department, Plan
 
 ISSUE_PAGES = {

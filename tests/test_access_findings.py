@@ -12,11 +12,11 @@ import pytest
 import tablib
 from django.urls import reverse
 
+from interchange.resources import ProjectResource
+from interchange.workbook.export import workbook_export
+from interchange.workbook.importer import WorkbookError, workbook_import
 from kpis.models import ConfirmedYear, Indicator, IndicatorValue
 from projects.models import Project, ProjectPhase
-from projects.resources import ProjectResource
-from reports.workbook.export import workbook_export
-from reports.workbook.importer import WorkbookError, workbook_import
 from strategy.models import Department, Plan, StaffMember
 from tests.conftest import make_user
 from tests.formdata import form_data

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports.workbook.export import workbook_export
+from interchange.plandata import plan_data
+from interchange.workbook.export import workbook_export
 from strategy.models import Plan
-from strategy.plandata import plan_data
 
 
 @pytest.mark.django_db(transaction=True)

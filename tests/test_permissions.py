@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from interchange.workbook.export import workbook_export
 from kpis.models import ConfirmedYear, IndicatorValue
-from reports.workbook.export import workbook_export
 from strategy.models import Department
 from tests.conftest import make_user
 

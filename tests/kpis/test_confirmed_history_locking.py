@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from interchange.workbook.export import workbook_export
+from interchange.workbook.importer import WorkbookError, workbook_import
 from kpis.locks import year_confirm, year_reopen
 from kpis.models import ConfirmedYear
 from kpis.services import ActualsRejected, actuals_save
-from reports.workbook.export import workbook_export
-from reports.workbook.importer import WorkbookError, workbook_import
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from interchange.editions import EditionError, edition_start
 from strategy import fiscal
-from strategy.editions import EditionError, edition_start
 from strategy.models import Plan
 
 

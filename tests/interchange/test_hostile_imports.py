@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from django.test import override_settings
 
-from reports.workbook.export import workbook_export
-from reports.workbook.importer import WorkbookError, workbook_import
-from strategy.plandata import plan_data
+from interchange.plandata import plan_data
+from interchange.workbook.export import workbook_export
+from interchange.workbook.importer import WorkbookError, workbook_import
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from interchange.plandata import PLAN_FIELDS, PlanData, PlanDiff, issue_code, plan_apply
 from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
 from projects.models import ProjectPhase
 from strategy import fiscal
 from strategy.models import Department, Municipality, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
-from strategy.plandata import PLAN_FIELDS, PlanData, PlanDiff, issue_code, plan_apply
 
 
 class PlanFixtureError(Exception):

@@ -5,9 +5,9 @@ import re
 
 from django.db import transaction
 
+from interchange.plandata import PlanDiff, plan_apply, plan_data, plan_diff
 from strategy import fiscal
 from strategy.models import Plan
-from strategy.plandata import PlanDiff, plan_apply, plan_data, plan_diff
 
 
 class EditionError(ValueError):

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from interchange.plandata import plan_data
+from interchange.workbook.export import workbook_export
 from projects.models import Project
-from reports.workbook.export import workbook_export
-from strategy.plandata import plan_data
 
 pytestmark = pytest.mark.django_db
 

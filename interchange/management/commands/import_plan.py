@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.workbook.importer import WorkbookError, workbook_import
+from interchange.workbook.importer import WorkbookError, workbook_import
 from strategy.models import Plan
 
 

@@ -4,10 +4,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
+from interchange.resources import IndicatorResource, IndicatorValueResource, ProjectResource
 from kpis.models import IndicatorValue
-from kpis.resources import IndicatorResource, IndicatorValueResource
 from projects.models import Project
-from projects.resources import ProjectResource
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,13 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from interchange.plandata import PlanData, parse_issue_code, plan_data
+from interchange.spreadsheet import looks_like_formula
+from interchange.workbook import layout as L
 from projects.models import ProjectPhase
-from reports.workbook import layout as L
 from strategy import fiscal
 from strategy.models import Department, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
-from strategy.plandata import PlanData, parse_issue_code, plan_data
-from strategy.spreadsheet import looks_like_formula
 
 KIND_ORDER = {k: n for n, k in enumerate(PriorityIssue.Kind.values)}
 

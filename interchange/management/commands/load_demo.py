@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from strategy.demo import PlanFixtureError, plan_dirs, plan_load_yaml
+from interchange.demo import PlanFixtureError, plan_dirs, plan_load_yaml
 
 
 class Command(BaseCommand):

@@ -7,15 +7,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from interchange.plandata import plan_data
+from interchange.workbook import layout as L
+from interchange.workbook.export import workbook_export
+from interchange.workbook.importer import WorkbookError, workbook_import
 from kpis.models import IndicatorValue
 from projects.models import Project
-from reports.workbook import layout as L
-from reports.workbook.export import workbook_export
-from reports.workbook.importer import WorkbookError, workbook_import
 from strategy.models import Plan
-from strategy.plandata import plan_data
 from tests import builders
-from tests.reports.workbooks import open_workbook, save_workbook
+from tests.interchange.workbooks import open_workbook, save_workbook
 
 pytestmark = pytest.mark.django_db
 

@@ -16,23 +16,22 @@ from django.test import override_settings
 from django.urls import reverse
 
 from bench.hostile import hostile_workbook
-from kpis.models import Indicator, IndicatorValue
-from kpis.resources import IndicatorValueResource
-from kpis.values import InvalidValue, parse_value
-from projects.models import Project
-from projects.resources import ProjectResource
-from reports.workbook import importer, uploads
-from reports.workbook import layout as L
-from reports.workbook.export import workbook_export
-from reports.workbook.importer import (
+from interchange.plandata import PLAN_FIELDS, plan_data
+from interchange.resources import IndicatorValueResource, ProjectResource
+from interchange.workbook import importer, uploads
+from interchange.workbook import layout as L
+from interchange.workbook.export import workbook_export
+from interchange.workbook.importer import (
     MAX_PROBLEMS,
     WorkbookError,
     integer_range,
     workbook_import,
 )
+from kpis.models import Indicator, IndicatorValue
+from kpis.values import InvalidValue, parse_value
+from projects.models import Project
 from strategy.models import Challenge, Department, Field, Plan, PriorityIssue, Step
-from strategy.plandata import PLAN_FIELDS, plan_data
-from tests.reports.workbooks import open_workbook, save_workbook
+from tests.interchange.workbooks import open_workbook, save_workbook
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from interchange.editions import EditionError, edition_compare, edition_start
+from interchange.plandata import plan_data
 from kpis.models import Indicator, IndicatorValue
 from projects.models import Project
-from strategy.editions import EditionError, edition_compare, edition_start
 from strategy.models import Challenge, Plan, Step
-from strategy.plandata import plan_data
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +96,8 @@ def test_it_compares_two_editions_by_code(sasebo, admin_client):
 
 
 def test_the_copy_imports_and_exports_like_any_edition(sasebo):
-    from reports.workbook.export import workbook_export
-    from reports.workbook.importer import workbook_import
+    from interchange.workbook.export import workbook_export
+    from interchange.workbook.importer import workbook_import
 
     r8 = edition_start(plan=sasebo, fiscal_year=2026)
     assert workbook_import(workbook_export(r8), dry_run=True).diff.is_empty

@@ -31,10 +31,19 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
+from interchange.plandata import (
+    PLAN_FIELDS,
+    PlanData,
+    PlanDiff,
+    parse_issue_code,
+    plan_apply,
+    plan_data,
+    plan_diff,
+)
+from interchange.workbook import layout as L
 from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
 from projects.models import Project, ProjectPhase
-from reports.workbook import layout as L
 from strategy import fiscal
 from strategy.models import (
     Challenge,
@@ -46,15 +55,6 @@ from strategy.models import (
     Step,
 )
 from strategy.naturalsort import natural_key
-from strategy.plandata import (
-    PLAN_FIELDS,
-    PlanData,
-    PlanDiff,
-    parse_issue_code,
-    plan_apply,
-    plan_data,
-    plan_diff,
-)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 10_000  # text columns without a database limit (概要, 本文, …)
@@ -911,10 +911,10 @@ def import_refusals(
     model row it is, as stored and as it would be saved, the same questions the admin asks.
     Departments are the plan's municipality's, looked up by name within it.
     """
+    from interchange.plandata import describe_key
     from kpis.models import ConfirmedYear, IndicatorEvaluation, IndicatorValue
     from strategy import policy
     from strategy.models import ChallengeGoal, IssueYearText
-    from strategy.plandata import describe_key
 
     reason = policy.decide(user, policy.WORKBOOK_IMPORT, plan)
     if reason:

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from interchange.demo import PlanFixtureError, plan_load_yaml
 from kpis.models import Indicator, IndicatorValue
 from projects.models import Project
-from strategy.demo import PlanFixtureError, plan_load_yaml
 from strategy.models import Plan, PriorityIssue
 
 pytestmark = pytest.mark.django_db

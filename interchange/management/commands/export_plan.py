@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.workbook.export import workbook_export
+from interchange.workbook.export import workbook_export
 from strategy.models import Plan
 
 
