@@ -1,4 +1,4 @@
-"""Write a plan edition to one styled .xlsx (write-only mode: memory stays flat).
+"""Write a plan edition to one styled workbook, .xlsx or .ods (interchange/formats.py).
 
 The same data always gives the same cells: rows are ordered by codes, no timestamps are
 written into cells. Text is always written as a text cell (never a formula), on every sheet
@@ -7,17 +7,8 @@ carriage return stays inert in Excel and comes back unchanged on import. The wor
 no formulas, so it does not ask Excel to recalculate on opening (openpyxl's default does).
 """
 
-from decimal import Decimal
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
-from openpyxl.workbook.properties import CalcProperties
-from openpyxl.worksheet.datavalidation import DataValidation
-
+from interchange.formats import FORMATS, ListSource
 from interchange.plandata import PlanData, parse_issue_code, plan_data
-from interchange.spreadsheet import looks_like_formula
 from interchange.workbook import layout as L
 from projects.models import ProjectPhase
 from strategy import fiscal
@@ -25,98 +16,6 @@ from strategy.models import Department, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
 
 KIND_ORDER = {k: n for n, k in enumerate(PriorityIssue.Kind.values)}
-
-
-def _styles(wb: Workbook) -> dict[str, NamedStyle]:
-    header = NamedStyle(name="dx_header")
-    header.font = Font(bold=True, color="FFFFFF")
-    header.fill = PatternFill("solid", fgColor="1D4E89")
-    header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    text = NamedStyle(name="dx_text")
-    text.alignment = Alignment(wrap_text=True, vertical="top")
-    literal = NamedStyle(name="dx_literal")  # text that looks like a formula: shown as typed
-    literal.alignment = Alignment(wrap_text=True, vertical="top")
-    literal.quotePrefix = True
-    number = NamedStyle(name="dx_number", number_format="General")
-    number.alignment = Alignment(vertical="top")
-    percent = NamedStyle(name="dx_percent", number_format='0.0#"%"')
-    percent.alignment = Alignment(vertical="top")
-    styles = {s.name: s for s in (header, text, literal, number, percent)}
-    for style in styles.values():
-        wb.add_named_style(style)
-    return styles
-
-
-class _Sheet:
-    def __init__(
-        self,
-        wb: Workbook,
-        title: str,
-        headers: list[str],
-        widths: dict[str, int],
-        freeze: str = "A2",
-    ):
-        self.ws = wb.create_sheet(title)
-        self.headers = headers
-        for index, header in enumerate(headers):
-            self.ws.column_dimensions[L.column_letter(index)].width = widths.get(header, 12)
-        self.ws.freeze_panes = freeze
-        self.rows = 1
-        self._append([self._cell(h, "dx_header") for h in headers])
-
-    def _cell(self, value, style: str | None = None) -> WriteOnlyCell:
-        return _cell(self.ws, value, style)
-
-    def _append(self, cells) -> None:
-        self.ws.append(cells)
-        self.rows += 1
-
-    def row(self, values: list, percent_columns: frozenset[int] = frozenset()) -> None:
-        cells = []
-        for index, value in enumerate(values):
-            if isinstance(value, Decimal):
-                value = _number(value)
-                style = "dx_percent" if index in percent_columns else "dx_number"
-            elif isinstance(value, int) and not isinstance(value, bool):
-                style = "dx_number"
-            else:
-                value = "" if value is None else value
-                style = "dx_text"
-            cells.append(self._cell(value if value != "" else None, style))
-        self._append(cells)
-
-    def validate(self, formula: str, columns: list[int], prompt: str) -> None:
-        if self.rows < 2 or not columns:
-            return
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-        dv.error = prompt
-        dv.errorTitle = "入力できない値です"
-        dv.showErrorMessage = True
-        for index in columns:
-            letter = L.column_letter(index)
-            dv.add(f"{letter}2:{letter}{max(self.rows, 2) + 500}")
-        self.ws.data_validations.append(dv)
-
-
-def _cell(ws, value, style: str | None = None) -> WriteOnlyCell:
-    """A write-only cell; text that a spreadsheet would read as a formula stays text."""
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever openpyxl guessed from a leading =
-        if looks_like_formula(value):
-            cell.style = "dx_literal"
-            cell.quotePrefix = True  # "show as typed": stays text when edited in Excel
-            return cell
-    if style:
-        cell.style = style
-    return cell
-
-
-def _number(value: Decimal) -> int | Decimal:
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        return int(normalized)
-    return normalized
 
 
 def _values(data: PlanData, key, years: list[int]) -> list:
@@ -135,11 +34,10 @@ def _issue_order(code: str):
     return (field, KIND_ORDER[kind], number)
 
 
-def workbook_export(plan: Plan) -> bytes:
+def workbook_export(plan: Plan, fmt: str = "xlsx") -> bytes:
+    """The whole plan as one workbook in ``fmt`` (a key of interchange.formats.FORMATS)."""
     data = plan_data(plan)
-    wb = Workbook(write_only=True)
-    wb.calculation = CalcProperties(fullCalcOnLoad=False)  # no formulas: nothing to recalculate
-    _styles(wb)
+    wb = FORMATS[fmt].new_writer()
     departments = sorted(
         Department.objects.filter(municipality=plan.municipality).values_list("name", flat=True)
     )
@@ -149,28 +47,28 @@ def workbook_export(plan: Plan) -> bytes:
     _kpi_sheet(wb, plan, data)
     _text_sheet(wb, plan, data)
     # The lists behind the drop-downs: department names are users' text like any other cell.
-    choices = wb.create_sheet(L.CHOICES)
-    choices.sheet_state = "hidden"
-    choices.append(
-        [_cell(choices, h) for h in ("部局", "実施年度", "リーディング・別冊掲載", "方向")]
-    )
+    choices = wb.sheet(L.CHOICES, ["部局", "実施年度", "リーディング・別冊掲載", "方向"], {})
     marks = list(ProjectPhase.MARKS.values())
     directions = list(L.DIRECTION_LABELS.values())
     for n in range(max(len(departments), len(marks), 1)):
-        row = [
-            departments[n] if n < len(departments) else None,
-            marks[n] if n < len(marks) else None,
-            "○" if n == 0 else None,
-            directions[n] if n < len(directions) else None,
-        ]
-        choices.append([_cell(choices, v) if v is not None else None for v in row])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        choices.row(
+            [
+                departments[n] if n < len(departments) else None,
+                marks[n] if n < len(marks) else None,
+                "○" if n == 0 else None,
+                directions[n] if n < len(directions) else None,
+            ]
+        )
+    wb.hide(L.CHOICES)
+    return wb.save()
+
+
+def _choices(column: str, last: int) -> ListSource:
+    return ListSource(L.CHOICES, column, 2, last)
 
 
 def _plan_sheet(wb, plan: Plan, data: PlanData) -> None:
-    sheet = _Sheet(wb, L.PLAN, L.PLAN_HEADERS, {"項目": 28, "値": 48})
+    sheet = wb.sheet(L.PLAN, L.PLAN_HEADERS, {"項目": 28, "値": 48})
     for label, attr in L.PLAN_ROWS:
         if attr == "municipality_code":
             value = plan.municipality.code
@@ -198,15 +96,15 @@ def _structure_sheet(wb, data: PlanData) -> None:
         "到達像（見出し）": 30,
         "主管部局": 16,
     }
-    sheet = _Sheet(wb, L.STRUCTURE, L.STRUCTURE_HEADERS, widths)
+    sheet = wb.sheet(L.STRUCTURE, L.STRUCTURE_HEADERS, widths)
     for number in sorted(data.fields):
-        sheet.row([L.LEVEL_FIELD, number, None, None, None, data.fields[number]["name"]])
+        sheet.row([L.LEVEL_FIELD, str(number), None, None, None, data.fields[number]["name"]])
     for code in sorted(data.issues, key=_issue_order):
         i = data.issues[code]
         sheet.row(
             [
                 L.LEVEL_ISSUE,
-                i["field"],
+                str(i["field"]),
                 code,
                 None,
                 None,
@@ -224,9 +122,9 @@ def _structure_sheet(wb, data: PlanData) -> None:
             sheet.row(
                 [
                     L.LEVEL_CHALLENGE,
-                    i["field"],
+                    str(i["field"]),
                     code,
-                    ckey[1],
+                    str(ckey[1]),
                     None,
                     c["title"],
                     None,
@@ -240,10 +138,17 @@ def _structure_sheet(wb, data: PlanData) -> None:
             )
             for skey in steps:
                 sheet.row(
-                    [L.LEVEL_STEP, i["field"], code, ckey[1], skey[2], data.steps[skey]["title"]]
+                    [
+                        L.LEVEL_STEP,
+                        str(i["field"]),
+                        code,
+                        str(ckey[1]),
+                        skey[2],
+                        data.steps[skey]["title"],
+                    ]
                 )
     sheet.validate(
-        f"{L.CHOICES}!$A$2:$A$200",
+        _choices("A", 200),
         [L.STRUCTURE_HEADERS.index("主管部局")],
         "部局の一覧から選んでください",
     )
@@ -260,7 +165,7 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
         "PID": 16,
         "主体部局": 14,
     }
-    sheet = _Sheet(wb, L.PROJECTS, headers, widths, freeze="H2")
+    sheet = wb.sheet(L.PROJECTS, headers, widths, freeze="H2")
     years = plan.value_years
     first_value = len(L.PROJECT_LEAD)
     by_issue: dict[str, list[str]] = {}
@@ -320,12 +225,12 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
                 )
     dept = headers.index("主体部局")
     phase_cols = [headers.index(h) for h in L.phase_headers(plan)]
-    sheet.validate(f"{L.CHOICES}!$A$2:$A$200", [dept], "部局の一覧から選んでください")
+    sheet.validate(_choices("A", 200), [dept], "部局の一覧から選んでください")
     sheet.validate(
-        f"{L.CHOICES}!$B$2:$B$4", phase_cols, "○（構築）・⇒（運用）・…（検討）から選んでください"
+        _choices("B", 4), phase_cols, "○（構築）・⇒（運用）・…（検討）から選んでください"
     )
     sheet.validate(
-        f"{L.CHOICES}!$C$2:$C$2",
+        _choices("C", 2),
         [headers.index("リーディング"), headers.index("別冊掲載")],
         "○ か空欄にしてください",
     )
@@ -334,7 +239,7 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
 def _kpi_sheet(wb, plan: Plan, data: PlanData) -> None:
     headers = L.kpi_headers(plan)
     widths = {"課題": 30, "KPI": 30, "算出式・設定根拠": 40, "進捗状況・評価": 40}
-    sheet = _Sheet(wb, L.KPIS, headers, widths, freeze="E2")
+    sheet = wb.sheet(L.KPIS, headers, widths, freeze="E2")
     years = plan.value_years
     first_value = len(L.KPI_LEAD)
     keys = sorted(
@@ -371,14 +276,14 @@ def _kpi_sheet(wb, plan: Plan, data: PlanData) -> None:
             percent,
         )
     sheet.validate(
-        f"{L.CHOICES}!$D$2:$D$3",
+        _choices("D", 3),
         [headers.index("方向")],
         "高いほど良い・低いほど良いから選んでください",
     )
 
 
 def _text_sheet(wb, plan: Plan, data: PlanData) -> None:
-    sheet = _Sheet(wb, L.TEXTS, L.TEXT_HEADERS, {"本文": 90, "指標": 30, "コード": 14})
+    sheet = wb.sheet(L.TEXTS, L.TEXT_HEADERS, {"本文": 90, "指標": 30, "コード": 14})
     rows = []
     for kind, owner, year in data.texts:
         if kind == "evaluation":

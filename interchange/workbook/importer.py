@@ -19,18 +19,22 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from openpyxl import load_workbook
-from openpyxl.cell.read_only import ReadOnlyCell
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
+from interchange import formats
+from interchange.formats import (
+    DATE,
+    ERROR,
+    FORMULA,
+    PERCENT,
+    UNREADABLE,
+    SheetUnreadable,
+)
 from interchange.plandata import (
     PLAN_FIELDS,
     PlanData,
@@ -184,94 +188,6 @@ class _Reader:
         return list(self.errors)
 
 
-class _Unreadable:
-    """A cell whose stored value openpyxl cannot convert (「NaN」 in a number cell, a shared
-    string index out of range, …): reported with its sheet, row and column, not as an
-    unreadable workbook."""
-
-    __slots__ = ("message",)
-
-    def __str__(self) -> str:
-        return "（読めない値）"
-
-    def __init__(self, data_type: str, text: str):
-        if data_type == "n" and _is_non_finite(text):
-            self.message = _not_finite(text)
-        elif data_type == "n":
-            self.message = f"数値として読めません: 「{clip(text)}」"
-        else:
-            kind = clip(data_type, 10)
-            self.message = f"セルの値を読めません（種類「{kind}」）: 「{clip(text)}」"
-
-
-def _is_non_finite(text: str) -> bool:
-    if len(text) > VALUE_TEXT:
-        return False
-    try:
-        return not math.isfinite(float(text))
-    except (ValueError, OverflowError):
-        return False
-
-
-class _SheetError(Exception):
-    """The sheet's XML cannot be read on from here (a broken row or cell address)."""
-
-
-class _SheetParser(WorkSheetParser):
-    """openpyxl's read-only worksheet parser, changed in three ways: a cell whose value
-    cannot be converted becomes an ``_Unreadable`` value instead of ending the whole read,
-    row heights and the like are not kept for every row, and the sheet's declared dimension
-    is not trusted (every row in the file is read, as Excel shows them)."""
-
-    def parse_row(self, row):
-        number = row.get("r")
-        if number is not None:
-            try:
-                self.row_counter = int(number)
-            except ValueError as exc:
-                raise _SheetError(f"行番号として読めません: 「{clip(number)}」") from exc
-        else:
-            self.row_counter += 1
-        self.col_counter = 0
-        return self.row_counter, [self.parse_cell(element) for element in row]
-
-    def parse_cell(self, element):
-        try:
-            return super().parse_cell(element)
-        except (ValueError, OverflowError, IndexError, KeyError, TypeError):
-            pass
-        coordinate = element.get("r")
-        if coordinate:
-            try:
-                row, column = coordinate_to_tuple(coordinate)
-            except (ValueError, TypeError) as exc:
-                raise _SheetError(f"セル番地として読めません: 「{clip(coordinate)}」") from exc
-        else:
-            row, column = self.row_counter, self.col_counter
-        data_type = element.get("t", "n")
-        return {
-            "row": row,
-            "column": column,
-            "value": _Unreadable(data_type, element.findtext(VALUE_TAG) or ""),
-            "data_type": data_type,
-            "style_id": 0,
-        }
-
-
-def _sheet_rows(wb, ws):
-    """(row number, [cell dict]) for each row element of a read-only worksheet."""
-    with ws._get_source() as source:
-        parser = _SheetParser(
-            source,
-            ws._shared_strings,
-            data_only=False,
-            epoch=wb.epoch,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-        )
-        yield from parser.parse()
-
-
 class _Row:
     """One sheet row with its cells by header; converts and validates cell by cell.
 
@@ -280,7 +196,7 @@ class _Row:
 
     def __init__(self, reader: _Reader, sheet: str, number: int, index: dict[str, int], cells):
         self.r, self.sheet, self.number, self.index = reader, sheet, number, index
-        self.cells = cells  # column index → ReadOnlyCell, for the sheet's known columns only
+        self.cells = cells  # column index → formats.Cell, for the sheet's known columns only
         self.failed: set[tuple[str, str]] = set()
 
     def fail(self, header: str, message: str) -> None:
@@ -297,18 +213,21 @@ class _Row:
         cell = self._cell(header)
         if cell is None:
             return None
-        if cell.data_type == "f":
+        if cell.kind == FORMULA:
             self.fail(header, "数式は使えません（値を入力してください）")
             return None
         value = cell.value
-        if isinstance(value, _Unreadable):
-            self.fail(header, value.message)
+        if cell.kind == UNREADABLE:
+            self.fail(header, value)
             return None
-        if cell.data_type == "e":
+        if cell.kind == ERROR:
             self.fail(header, f"エラー値のセルです: 「{clip(value)}」")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(header, _not_finite(str(value)))
+            return None
+        if cell.kind == DATE:
+            self.fail(header, "日付として入力されています。文字列または数値で入力してください")
             return None
         return value
 
@@ -334,9 +253,6 @@ class _Row:
             text = value.strip()
         elif isinstance(value, float) and value.is_integer():
             text = str(int(value))
-        elif hasattr(value, "isoformat"):
-            self.fail(header, "日付として入力されています。文字列で入力してください")
-            return ""
         else:
             text = str(value).strip()
         if len(text) > limit:
@@ -415,19 +331,14 @@ class _Row:
         except InvalidValue as exc:
             self.fail(header, _shorten(str(exc), str(raw)))
             return None, ""
-        if number is not None and not isinstance(raw, str):
+        if number is not None and self._cell(header).kind == PERCENT:
+            # a percent cell holds the fraction (45 % typed, or 0.45 in a percent cell)
+            number = (number * 100).quantize(Decimal("1e-10")).normalize()
             try:
-                number_format = self._cell(header).number_format
-            except (IndexError, KeyError, AttributeError):
-                self.fail(header, "セルの書式が壊れています")
+                number, mark = parse_value(number)  # still within the column's digits
+            except InvalidValue as exc:
+                self.fail(header, _shorten(str(exc), str(number)))
                 return None, ""
-            if _is_excel_percent(number_format):
-                number = (number * 100).normalize()  # typed as 30% in Excel: stored 0.3
-                try:
-                    number, mark = parse_value(number)  # still within the column's digits
-                except InvalidValue as exc:
-                    self.fail(header, _shorten(str(exc), str(number)))
-                    return None, ""
         return number, mark
 
     def mark(self, header: str, allowed: dict[str, object]):
@@ -441,23 +352,15 @@ class _Row:
         return allowed.get(value)
 
 
-@lru_cache(maxsize=256)
-def _is_excel_percent(number_format: str) -> bool:
-    """A percent format that scales the value (0.3 shown as 30%), not our '"%"' suffix."""
-    unquoted = re.sub(r'"[^"]*"', "", number_format or "")
-    return "%" in unquoted
-
-
-def _rows(reader: _Reader, wb, sheet: str, expected: list[str]):
+def _rows(reader: _Reader, book, sheet: str, expected: list[str]):
     """Yield _Row for each non-empty row; check the header row."""
-    if sheet not in wb.sheetnames:
+    if sheet not in book.sheetnames:
         reader.fail(sheet, None, None, "シートがありません")
         return
-    ws = wb[sheet]
-    if not isinstance(ws, ReadOnlyWorksheet):
+    if not book.is_worksheet(sheet):
         reader.fail(sheet, None, None, "ワークシートではありません（グラフシートなど）")
         return
-    rows = source = _sheet_rows(wb, ws)
+    rows = source = book.rows(sheet)
     try:
         first = next(rows, None)
         if first is None:
@@ -465,11 +368,9 @@ def _rows(reader: _Reader, wb, sheet: str, expected: list[str]):
             return
         header_cells = first[1]
         if first[0] != 1:  # no row 1: every header is missing
-            rows, header_cells = itertools.chain([first], rows), []
-        by_column = {c["column"]: c["value"] for c in header_cells if c["value"] is not None}
-        headers = [
-            str(by_column.get(n, "")).strip() for n in range(1, max(by_column, default=0) + 1)
-        ]
+            rows, header_cells = itertools.chain([first], rows), {}
+        by_column = {n: c.value for n, c in header_cells.items()}
+        headers = [str(by_column.get(n, "")).strip() for n in range(max(by_column, default=-1) + 1)]
         while headers and headers[-1] == "":
             headers.pop()
         for index, want in enumerate(expected):
@@ -490,43 +391,51 @@ def _rows(reader: _Reader, wb, sheet: str, expected: list[str]):
         width = len(expected)
         # Empty rows (LibreOffice can pad a sheet with a million) are skipped, never read as data.
         data_rows = 0
-        for number, cell_dicts in rows:
-            cells = {}
-            empty = True
-            for c in cell_dicts:
-                if c["value"] is None or c["value"] == "":
-                    continue
-                empty = False
-                column = c["column"] - 1
-                if 0 <= column < width:
-                    cells[column] = ReadOnlyCell(ws, **c)
-            if empty:
+        for number, cells in rows:
+            if not cells:
                 continue
             data_rows += 1
             if data_rows > MAX_ROWS:
                 reader.fail(sheet, number, None, f"行数が多すぎます（上限 {MAX_ROWS:,} 行）")
                 raise WorkbookError(reader.report(stopped=True))
-            yield _Row(reader, sheet, number, index, cells)
-    except _SheetError as exc:
+            yield _Row(reader, sheet, number, index, {c: v for c, v in cells.items() if c < width})
+    except SheetUnreadable as exc:
         reader.fail(sheet, None, None, str(exc))
     finally:
-        source.close()  # the sheet's zip member, also when reading stops early
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()  # the sheet's stream, also when reading stops early
 
 
-def workbook_read(content: bytes, plan: Plan | None = None) -> tuple[Plan, PlanData]:
-    check_file(content)
+def workbook_read(
+    content: bytes, plan: Plan | None = None, *, filename: str = ""
+) -> tuple[Plan, PlanData]:
+    """Read a whole-plan workbook in any format of ``interchange.formats.FORMATS``."""
+    limit = settings.DXPLAN_IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise WorkbookError(
+            [f"ファイルが大きすぎます（{len(content):,} バイト、上限 {limit:,} バイト）"]
+        )
     try:
-        wb = load_workbook(BytesIO(content), read_only=True, data_only=False)
+        fmt = formats.sniff(content, filename)
+    except ValueError as exc:
+        raise WorkbookError([str(exc)]) from exc
+    if fmt.name == "xlsx":
+        check_file(content)
+    try:
+        book = fmt.open(content)
+    except WorkbookError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a workbook"
-        raise WorkbookError([f"Excel ブックとして読めません: {type(exc).__name__}"]) from exc
+        raise WorkbookError([f"{fmt.label}として読めません: {type(exc).__name__}"]) from exc
     try:
-        return _Parser(wb, plan).parse()
+        return _Parser(book, plan).parse()
     except WorkbookError:
         raise
     except Exception as exc:  # noqa: BLE001 - a sheet's XML that fails while streamed
-        raise WorkbookError([f"Excel ブックとして読めません: {type(exc).__name__}"]) from exc
+        raise WorkbookError([f"{fmt.label}として読めません: {type(exc).__name__}"]) from exc
     finally:
-        wb.close()
+        book.close()
 
 
 class _Parser:

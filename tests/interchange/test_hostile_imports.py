@@ -72,12 +72,22 @@ def test_a_zip_that_expands_far_beyond_the_limit(sasebo):
 
 
 def test_a_renamed_file_that_is_not_a_workbook(sasebo):
-    _refused(sasebo, b"%PDF-1.7\n" + b"x" * 5000, "Excel ブック（.xlsx）ではありません")
+    _refused(
+        sasebo,
+        b"%PDF-1.7\n" + b"x" * 5000,
+        "取り込めません",
+        "取り込めるのは Excel ブック（.xlsx）、OpenDocument",
+    )
     docx_like = BytesIO()
     with zipfile.ZipFile(docx_like, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<document/>")
-    _refused(sasebo, docx_like.getvalue(), "Excel ブック（.xlsx）ではありません")
+    _refused(
+        sasebo,
+        docx_like.getvalue(),
+        "取り込めません",
+        "取り込めるのは Excel ブック（.xlsx）、OpenDocument",
+    )
 
 
 def test_formula_cells(sasebo):

@@ -59,11 +59,12 @@ def test_it_exports_the_documents_layout(sasebo):
     assert len(pids) == 111
     leading = _column(projects, "リーディング")
     assert {projects.cell(r, leading).value for r in range(2, projects.max_row + 1)} == {"○", None}
-    # a percentage KPI keeps its number and shows it with a % format
+    # a percentage KPI is a native percent cell (the fraction, a scaling % format), as every
+    # spreadsheet program reads and writes it
     kpis = wb["KPI"]
     row = _row_of(kpis, "KPI", "オンライン申請利用率")
     r3 = kpis.cell(row, _column(kpis, "R3"))
-    assert r3.value == 10 and "%" in r3.number_format
+    assert r3.value == 0.1 and r3.number_format == "0.0#%"
 
 
 def test_it_exports_the_same_cells_every_time(sasebo):
@@ -214,7 +215,12 @@ def test_it_refuses_a_project_on_a_step_that_does_not_exist(sasebo):
 
 
 def test_it_refuses_a_file_that_is_not_a_workbook(sasebo):
-    _refused(sasebo, b"%PDF-1.4 not a workbook", "Excel ブック（.xlsx）ではありません")
+    _refused(
+        sasebo,
+        b"%PDF-1.4 not a workbook",
+        "取り込めません",
+        "取り込めるのは Excel ブック（.xlsx）、OpenDocument",
+    )
     _refused(sasebo, b"PK\x03\x04broken", "Excel ブック")
 
 
@@ -254,3 +260,56 @@ def test_it_imports_into_a_plan_of_another_size(db):
     plan = builders.full_plan()
     content = workbook_export(plan)
     assert workbook_import(content, dry_run=True).diff.is_empty
+
+
+@pytest.mark.parametrize(
+    "number_format, scales",
+    [
+        ("0%", True),
+        ("0.0%", True),
+        ("0.0#%", True),
+        ("#,##0.00%", True),
+        ("[Red]0.0%", True),
+        ('0.0#"%"', False),  # our exports before native percentages
+        ("0.0#\\%", False),  # the same, as LibreOffice saves it back
+        ("General", False),
+        ('[$-411]0"%"', False),
+        ("@", False),
+    ],
+)
+def test_it_reads_percent_formats_by_meaning(number_format, scales):
+    from interchange.workbook.xlsx import is_percent_format
+
+    assert is_percent_format(number_format) is scales
+
+
+@pytest.mark.parametrize(
+    "cell_value, number_format, stored",
+    [
+        (0.121, "0.0#%", "12.1"),  # ours, or typed 12.1% anywhere
+        (0.45, "0%", "45"),  # typed 45% (or 0.45 into a percent cell)
+        (12.1, '0.0#"%"', "12.1"),  # an export from before native percentages
+        (12.1, "0.0#\\%", "12.1"),  # …re-saved by LibreOffice: was read as 1210
+        (0.3, "0.0%", "30"),
+    ],
+)
+def test_it_reads_a_percent_cell_as_the_percentage(sasebo, cell_value, number_format, stored):
+    wb = open_workbook(workbook_export(sasebo))
+    kpis = wb["KPI"]
+    row = _row_of(kpis, "KPI", "オンライン申請利用率")
+    cell = kpis.cell(row, _column(kpis, "R3実績"))
+    cell.value, cell.number_format = cell_value, number_format
+    result = workbook_import(save_workbook(wb), dry_run=True)
+    changes = [c for c in result.diff.changed if c.collection == "values"]
+    assert len(changes) <= 1
+    new = changes[0].new if changes else None
+    actual = new[2] if new else Decimal("12.1")  # R3 実績 is 12.1 in the document
+    assert actual == Decimal(stored)
+
+
+def test_it_writes_codes_as_text(sasebo):
+    wb = open_workbook(workbook_export(sasebo))
+    structure = wb["体系"]
+    for row in structure.iter_rows(min_row=2, max_col=4):
+        for cell in row[1:4]:
+            assert cell.value is None or isinstance(cell.value, str), cell.coordinate

@@ -50,7 +50,7 @@ def test_it_shows_every_error_and_changes_nothing(admin_client, sasebo):
     before = plan_data(sasebo)
     response = admin_client.post(url, {"file": _upload(b"not a workbook")})
     assert response.status_code == 400
-    assert "Excel ブック（.xlsx）ではありません" in response.content.decode()
+    assert "取り込めるのは Excel ブック（.xlsx）" in response.content.decode()
     assert plan_data(sasebo) == before
 
 
