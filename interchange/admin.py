@@ -21,7 +21,10 @@ from strategy.models import Plan
 
 
 class WorkbookUploadForm(forms.Form):
-    file = forms.FileField(label="Excel ブック（.xlsx）")
+    file = forms.FileField(
+        label="ブック（.xlsx または .ods）",
+        help_text="Excel・LibreOffice Calc・Google スプレッドシートで保存したもの",
+    )
 
     def clean_file(self):
         from django.conf import settings
@@ -88,17 +91,10 @@ class PlanWorkbookMixin:
                 )
 
     def workbook_export_view(self, request, pk):
-        from django.http import HttpResponse
-
-        from interchange.workbook.export import workbook_export
+        from interchange.workbook.export import workbook_response
 
         plan = self._plan_for(request, pk, policy.READ)
-        response = HttpResponse(
-            workbook_export(plan),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{plan.slug}.xlsx"'
-        return response
+        return workbook_response(plan, request.GET.get("format", "xlsx"))
 
     def _plan_for(self, request, pk, action):
         from django.http import Http404
@@ -114,18 +110,30 @@ class PlanWorkbookMixin:
         from django.shortcuts import redirect
         from django.template.response import TemplateResponse
 
+        from interchange.services import PreviewOutdated, plan_import
         from interchange.workbook import uploads
-        from interchange.workbook.importer import WorkbookError, workbook_import
+        from interchange.workbook.importer import WorkbookError
 
         plan = self._plan_for(request, pk, policy.WORKBOOK_IMPORT)  # rows: per row
+        template = "admin/strategy/plan/workbook_import.html"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": plan,
             "plan": plan,
-            "title": f"Excel ブックの取り込み — {plan.title}",
+            "title": f"ブックの取り込み — {plan.title}",
             "form": WorkbookUploadForm(),
         }
+
+        def show(result, token):
+            context.update(
+                preview=result,
+                token=token,
+                digest=uploads.diff_digest(result.diff),
+                warnings=_warnings(result),
+            )
+            return TemplateResponse(request, template, context)
+
         if request.method == "POST" and "confirm" in request.POST:
             token = request.POST.get("token", "")
             try:
@@ -136,24 +144,22 @@ class PlanWorkbookMixin:
                 )
                 return redirect("admin:strategy_plan_workbook_import", pk=plan.pk)
             try:
-                preview = workbook_import(content, plan=plan, dry_run=True, user=request.user)
+                result = plan_import(
+                    plan=plan,
+                    data=content,
+                    user=request.user,
+                    dry_run=False,
+                    expect_digest=request.POST.get("digest", ""),
+                )
             except WorkbookError as exc:
                 context["errors"] = exc.errors
-                return TemplateResponse(
-                    request, "admin/strategy/plan/workbook_import.html", context, status=400
-                )
-            if uploads.diff_digest(preview.diff) != request.POST.get("digest"):
+                return TemplateResponse(request, template, context, status=400)
+            except PreviewOutdated as outdated:
                 messages.warning(
                     request,
                     "プレビューの後にデータが変わりました。変更内容を確認し直してください。",
                 )
-                context.update(
-                    preview=preview, token=token, digest=uploads.diff_digest(preview.diff)
-                )
-                return TemplateResponse(
-                    request, "admin/strategy/plan/workbook_import.html", context
-                )
-            result = workbook_import(content, plan=plan, user=request.user)
+                return show(outdated.result, token)
             uploads.upload_discard(token)
             messages.success(
                 request, f"取り込みました: {result.diff.total} 件の変更を反映しました。"
@@ -163,19 +169,33 @@ class PlanWorkbookMixin:
             form = WorkbookUploadForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
-                content = form.cleaned_data["file"].read()
+                upload = form.cleaned_data["file"]
+                content = upload.read()
                 try:
-                    preview = workbook_import(content, plan=plan, dry_run=True, user=request.user)
+                    result = plan_import(
+                        plan=plan,
+                        data=content,
+                        user=request.user,
+                        dry_run=True,
+                        filename=upload.name,
+                    )
                 except WorkbookError as exc:
                     context["errors"] = exc.errors
-                    return TemplateResponse(
-                        request, "admin/strategy/plan/workbook_import.html", context, status=400
-                    )
+                    return TemplateResponse(request, template, context, status=400)
                 token = uploads.upload_store(content, user_id=request.user.pk, plan_id=plan.pk)
-                context.update(
-                    preview=preview, token=token, digest=uploads.diff_digest(preview.diff)
-                )
-        return TemplateResponse(request, "admin/strategy/plan/workbook_import.html", context)
+                return show(result, token)
+        return TemplateResponse(request, template, context)
+
+
+def _warnings(result):
+    """Consistency warnings of the imported plan, shown beside the preview (not refusals)."""
+    try:
+        from interchange.consistency import plan_warnings
+    except ImportError:  # pragma: no cover - the module ships with the app
+        return []
+    if result.data is None:
+        return []
+    return plan_warnings(result.data, result.plan)
 
 
 def _extend(model, before=(), after=(), **attrs) -> None:

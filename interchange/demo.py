@@ -298,9 +298,12 @@ def _build_indicator(
 
 @transaction.atomic
 def _write(b: _Built) -> tuple[Plan, PlanDiff]:
-    muni, _ = Municipality.objects.update_or_create(
+    muni, _ = Municipality.objects.get_or_create(
         code=str(b.municipality.get("code")), defaults={"name": b.municipality.get("name")}
     )
+    if muni.name != b.municipality.get("name"):  # saved only when it changed: no empty history
+        muni.name = b.municipality.get("name")
+        muni.save()
     for name in b.departments:
         Department.objects.get_or_create(municipality=muni, name=name)
     plan = Plan.objects.filter(slug=b.plan["slug"]).first()

@@ -455,16 +455,23 @@ def plan_diff(old: PlanData, new: PlanData) -> PlanDiff:
 
 @transaction.atomic
 def plan_apply(
-    *, plan: Plan, data: PlanData, user=None, current: PlanData | None = None
+    *,
+    plan: Plan,
+    data: PlanData,
+    user=None,
+    current: PlanData | None = None,
+    diff: PlanDiff | None = None,
 ) -> PlanDiff:
     """Make ``plan`` say exactly what ``data`` says. Returns what changed.
 
     Every row goes through save()/delete(), so django-simple-history records each change,
-    with ``user`` as its author when given (commands and imports).
+    with ``user`` as its author when given (commands and imports). ``current`` and ``diff``,
+    when the caller has them (read in the same transaction), are not computed again.
     """
     if current is None:
         current = plan_data(plan)
-    diff = plan_diff(current, data)
+    if diff is None:
+        diff = plan_diff(current, data)
     if diff.is_empty:
         return diff
     for attribute, value in data.plan.items():

@@ -334,3 +334,13 @@ def _text_key(kind: str, lead: list, year: int):
         code, number = lead[1].rsplit("-", 1)
         return ("goal", (code, int(number)), year)
     return (kind, lead[1], year)
+
+
+def workbook_response(plan: Plan, fmt: str = "xlsx"):
+    """The workbook as a download (``fmt`` outside FORMATS falls back to .xlsx)."""
+    from django.http import HttpResponse
+
+    chosen = FORMATS.get(fmt) or FORMATS["xlsx"]
+    response = HttpResponse(workbook_export(plan, chosen.name), content_type=chosen.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}{chosen.extension}"'
+    return response

@@ -41,6 +41,21 @@ def test_it_loads_twice_to_the_same_data(sasebo, nagasaki):
     assert out.getvalue().count("（変更 0 件）") == 2
 
 
+def test_a_second_load_writes_no_history_rows(sasebo, nagasaki):
+    from django.apps import apps
+
+    def history_rows():
+        return {
+            m._meta.label: m.objects.count()
+            for m in apps.get_models()
+            if m.__name__.startswith("Historical")
+        }
+
+    before = history_rows()
+    call_command("load_demo", stdout=StringIO())
+    assert history_rows() == before
+
+
 def test_it_gives_each_issue_the_department_leading_most_of_its_projects(sasebo):
     # 観光: every project 観光商工部 (000:2836ff); 窓口: 6 of 9 行政経営改革部
     kanko = PriorityIssue.objects.get(plan=sasebo, category="観光")

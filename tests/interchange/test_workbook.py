@@ -313,3 +313,67 @@ def test_it_writes_codes_as_text(sasebo):
     for row in structure.iter_rows(min_row=2, max_col=4):
         for cell in row[1:4]:
             assert cell.value is None or isinstance(cell.value, str), cell.coordinate
+
+
+def test_import_plan_user_records_who_and_is_checked_by_the_policy(sasebo, tmp_path, capsys):
+    from django.contrib.auth.models import User
+
+    from strategy.models import Department
+    from tests.conftest import make_user
+
+    admin = make_user("dx-import", "DX推進担当", municipality=sasebo.municipality)
+    kanko = Department.objects.get(municipality=sasebo.municipality, name="観光商工部")
+    make_user("bob-import", "部局編集者", department=kanko)
+    path = tmp_path / "plan.xlsx"
+    call_command("export_plan", "sasebo-r7", str(path))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    ws.cell(row, _column(ws, "名称")).value = "人流データ分析"
+    ws.cell(row, _column(ws, "リーディング")).value = None  # the DX division's field
+    wb.save(path)
+    with pytest.raises(CommandError, match="DX推進担当のみ"):
+        call_command("import_plan", str(path), "--user", "bob-import")
+    with pytest.raises(CommandError, match="ユーザーが見つかりません"):
+        call_command("import_plan", str(path), "--user", "nobody-at-all")
+    call_command("import_plan", str(path), "--user", "dx-import")
+    project = Project.objects.get(plan=sasebo, pid="観光1-1-6")
+    assert project.name == "人流データ分析"
+    assert project.history.latest("history_date").history_user == User.objects.get(
+        username="dx-import"
+    )
+
+
+def test_it_reads_phase_marks_with_the_loaders_vocabulary(sasebo):
+    wb = open_workbook(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    row = _row_of(ws, "PID", "観光1-1-6")
+    column = next(
+        _column(ws, h)
+        for h in L.phase_headers(sasebo)
+        if ws.cell(row, _column(ws, h)).value == "⇒"
+    )
+    ws.cell(row, column).value = "→"  # as people type it; the YAML loader accepts it too
+    assert workbook_import(save_workbook(wb), dry_run=True).diff.is_empty
+
+
+def test_a_confirmation_applies_only_the_preview_it_confirms(sasebo):
+    from interchange.services import PreviewOutdated, plan_import
+    from interchange.workbook.uploads import diff_digest
+
+    wb = open_workbook(workbook_export(sasebo))
+    ws = wb["プロジェクト"]
+    ws.cell(_row_of(ws, "PID", "観光1-1-6"), _column(ws, "名称")).value = "人流データ分析"
+    content = save_workbook(wb)
+    preview = plan_import(plan=sasebo, data=content, dry_run=True)
+    project = Project.objects.get(plan=sasebo, pid="観光1-1-6")
+    project.summary = "プレビューの後に誰かが変えた"
+    project.save()
+    with pytest.raises(PreviewOutdated) as outdated:
+        plan_import(
+            plan=sasebo, data=content, dry_run=False, expect_digest=diff_digest(preview.diff)
+        )
+    assert Project.objects.get(pk=project.pk).name != "人流データ分析"
+    fresh = outdated.value.result.diff
+    plan_import(plan=sasebo, data=content, dry_run=False, expect_digest=diff_digest(fresh))
+    assert Project.objects.get(pk=project.pk).name == "人流データ分析"

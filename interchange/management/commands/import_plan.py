@@ -2,14 +2,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interchange.workbook.importer import WorkbookError, workbook_import
+from interchange.services import plan_import
+from interchange.workbook.importer import WorkbookError
 from strategy.models import Plan
 
 
 class Command(BaseCommand):
     help = (
-        "Excel ブックを計画に取り込みます。すべてのセルを検証してから 1 つのトランザクションで"
-        "反映し、誤りがあれば何も変更しません。--dry-run で変更内容だけを表示します。"
+        "ブック（.xlsx または .ods）を計画に取り込みます。すべてのセルを検証してから 1 つの"
+        "トランザクションで反映し、誤りがあれば何も変更しません。--dry-run で変更内容だけを"
+        "表示します。--user を付けると、そのユーザーの権限で確かめ、変更履歴にその名前が残ります。"
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--details", action="store_true", help="変更したセルを 1 件ずつ表示する"
+        )
+        parser.add_argument(
+            "--user",
+            help="取り込むユーザー名: その権限で行ごとに確かめ、変更履歴の変更者として記録する",
         )
 
     def handle(self, *args, file, plan=None, dry_run=False, details=False, user=None, **options):
@@ -41,7 +47,13 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"ファイルがありません: {file}")
         try:
-            result = workbook_import(path.read_bytes(), plan=target, dry_run=dry_run, user=actor)
+            result = plan_import(
+                plan=target,
+                data=path.read_bytes(),
+                user=actor,
+                dry_run=dry_run,
+                filename=path.name,
+            )
         except WorkbookError as exc:
             raise CommandError(
                 "取り込みを中止しました（何も変更していません）:\n" + "\n".join(exc.errors)
