@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
     path("plans/<slug:slug>/compare/", views.plan_compare, name="plan-compare"),
     path("plans/<slug:slug>/history/", views.plan_history, name="plan-history"),
+    path("plans/<slug:slug>/warnings/", views.plan_warnings_page, name="plan-warnings"),
     path("plans/<slug:slug>/workbook.xlsx", views.plan_export, name="plan-export"),
     path(
         "plans/<slug:slug>/departments/<int:department_id>/",

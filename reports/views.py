@@ -8,7 +8,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from interchange.consistency import plan_warnings
 from interchange.editions import edition_compare
+from interchange.plandata import plan_data
 from interchange.workbook.export import workbook_export
 from projects.models import Project
 from reports import pages
@@ -140,6 +142,13 @@ def plan_history(request, slug):
     since = since or (timezone.localdate() - dt.timedelta(days=30))
     context = {"plan": plan, "since": since, "rows": plan_changes(plan, since)}
     return render(request, "reports/history.html", context)
+
+
+def plan_warnings_page(request, slug):
+    """整合性の確認: what looks inconsistent inside the plan (nothing is refused)."""
+    plan = _plan(request, slug)
+    context = {"plan": plan, "warnings": plan_warnings(plan_data(plan), plan)}
+    return render(request, "reports/warnings.html", context)
 
 
 @login_required

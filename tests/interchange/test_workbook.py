@@ -321,7 +321,7 @@ def test_import_plan_user_records_who_and_is_checked_by_the_policy(sasebo, tmp_p
     from strategy.models import Department
     from tests.conftest import make_user
 
-    admin = make_user("dx-import", "DX推進担当", municipality=sasebo.municipality)
+    make_user("dx-import", "DX推進担当", municipality=sasebo.municipality)
     kanko = Department.objects.get(municipality=sasebo.municipality, name="観光商工部")
     make_user("bob-import", "部局編集者", department=kanko)
     path = tmp_path / "plan.xlsx"
