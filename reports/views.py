@@ -11,7 +11,7 @@ from django.utils import timezone
 from interchange.consistency import plan_warnings
 from interchange.editions import edition_compare
 from interchange.plandata import plan_data
-from interchange.workbook.export import workbook_export
+from interchange.workbook.export import workbook_response
 from projects.models import Project
 from reports import pages
 from reports.dashboard import department_page as department_data
@@ -153,13 +153,8 @@ def plan_warnings_page(request, slug):
 
 @login_required
 def plan_export(request, slug):
-    plan = _plan(request, slug)
-    response = HttpResponse(
-        workbook_export(plan),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}.xlsx"'
-    return response
+    """The whole plan as a workbook: .xlsx, or .ods with ?format=ods."""
+    return workbook_response(_plan(request, slug), request.GET.get("format", "xlsx"))
 
 
 @login_required
