@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser screenshots
+.PHONY: setup run test lint browser libreoffice screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ browser:
 	  echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: $(STAMP) browser
+# The .xlsx/.ods round trips are tested against the real LibreOffice Calc, driven through
+# UNO from Debian's python3 (tests/interchange/test_libreoffice.py; installed if missing).
+libreoffice:
+	@command -v soffice >/dev/null && /usr/bin/python3 -c "import uno" 2>/dev/null || { \
+	  echo "installing libreoffice-calc-nogui and python3-uno (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui python3-uno >/dev/null; }
+
+test: $(STAMP) browser libreoffice
 	$(PY) -m pytest
 
 # Refresh docs/screenshots/ from the browser tests.

@@ -349,9 +349,7 @@ def test_it_reads_phase_marks_with_the_loaders_vocabulary(sasebo):
     ws = wb["プロジェクト"]
     row = _row_of(ws, "PID", "観光1-1-6")
     column = next(
-        _column(ws, h)
-        for h in L.phase_headers(sasebo)
-        if ws.cell(row, _column(ws, h)).value == "⇒"
+        _column(ws, h) for h in L.phase_headers(sasebo) if ws.cell(row, _column(ws, h)).value == "⇒"
     )
     ws.cell(row, column).value = "→"  # as people type it; the YAML loader accepts it too
     assert workbook_import(save_workbook(wb), dry_run=True).diff.is_empty

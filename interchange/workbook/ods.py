@@ -1,0 +1,856 @@
+"""OpenDocument spreadsheets (.ods): the reader and writer behind ``FORMATS["ods"]``.
+
+Reading streams ``content.xml`` through expat instead of loading it with odfpy: odfpy's
+loader builds the whole document as Python objects (about 1.5 KB per cell, and LibreOffice
+pads every sheet with a million rows), and prints the whole XML to stdout when it cannot
+parse it. The stream is parsed with the protections of defusedxml — a DTD, an entity
+declaration or an external entity ends the parse — after the zip is checked the way the
+.xlsx reader checks it (file size, member count, expanded size, compression ratio). Memory
+stays proportional to one row: rows are yielded as they are parsed, repeated rows and cells
+(``table:number-rows-repeated`` / ``number-columns-repeated``) are expanded one row at a
+time, and repeated *empty* rows and cells only move the row and column counters.
+
+Writing uses odfpy for the document around the data (styles, the percent data style,
+column widths, hidden sheet, drop-down validations, frozen panes in settings.xml), while
+the rows themselves are serialised directly into the tables: odfpy's element objects cost
+~100 µs and ~1.5 KB per cell, far too much for a large plan.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from xml.parsers import expat
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from odf import config as odfconfig
+from odf.namespaces import NUMBERNS
+from odf.number import Number, PercentageStyle
+from odf.number import Text as NumberText
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.style import (
+    ParagraphProperties,
+    Style,
+    TableCellProperties,
+    TableColumnProperties,
+    TableProperties,
+    TextProperties,
+)
+from odf.table import (
+    ContentValidation,
+    ContentValidations,
+    ErrorMessage,
+    Table,
+    TableColumn,
+)
+from odf.text import P
+
+from interchange.formats import (
+    BOOL,
+    DATE,
+    ERROR,
+    FORMULA,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    UNREADABLE,
+    Cell,
+    ListSource,
+    SheetUnreadable,
+    percent_fraction,
+)
+from interchange.workbook import layout as L
+
+MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+TEXTNS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _q(namespace: str, name: str) -> str:
+    """The name expat reports with ``namespace_separator=" "``."""
+    return f"{namespace} {name}"
+
+
+SPREADSHEET = _q(OFFICE, "spreadsheet")
+T_TABLE = _q(TABLE, "table")
+T_ROW = _q(TABLE, "table-row")
+T_CELL = _q(TABLE, "table-cell")
+T_COVERED = _q(TABLE, "covered-table-cell")
+T_NAME = _q(TABLE, "name")
+T_ROWS_REPEATED = _q(TABLE, "number-rows-repeated")
+T_COLUMNS_REPEATED = _q(TABLE, "number-columns-repeated")
+T_FORMULA = _q(TABLE, "formula")
+O_VALUE_TYPE = _q(OFFICE, "value-type")
+O_VALUE = _q(OFFICE, "value")
+O_STRING_VALUE = _q(OFFICE, "string-value")
+O_DATE_VALUE = _q(OFFICE, "date-value")
+O_TIME_VALUE = _q(OFFICE, "time-value")
+O_BOOLEAN_VALUE = _q(OFFICE, "boolean-value")
+C_VALUE_TYPE = _q(CALCEXT, "value-type")
+X_P = _q(TEXTNS, "p")
+X_H = _q(TEXTNS, "h")
+X_S = _q(TEXTNS, "s")
+X_C = _q(TEXTNS, "c")
+X_TAB = _q(TEXTNS, "tab")
+X_LINE_BREAK = _q(TEXTNS, "line-break")
+# Elements inside a paragraph whose text is not the cell's text (notes, shapes).
+X_NOTE = _q(TEXTNS, "note")
+
+MAX_ROWS = 300_000  # non-empty rows per sheet, as the importer's limit for data rows
+MAX_COLUMNS = 16_384  # Calc's (and Excel's) widest sheet
+MAX_CELLS = 10_000_000  # non-empty cells per sheet once repeats are expanded
+MAX_CELL_TEXT = 1_000_000  # characters of one cell's text
+MAX_SPACES = 10_000_000  # spaces made from <text:s text:c="…"/> per sheet
+MAX_MEMBERS = 500
+MAX_RATIO = 200
+CHUNK = 64 * 1024
+QUOTE = 50
+
+NOT_ODS = "OpenDocument スプレッドシート（.ods）ではありません"
+BOMB = "展開後のサイズが大きすぎるため読み込めません（zip 爆弾の疑い）"
+XML_BOMB = (
+    "XML に DTD・エンティティ宣言が含まれているため読み込めません（XML 爆弾の疑い）。"
+    "LibreOffice Calc などで保存し直したファイルを使ってください"
+)
+
+
+def _clip(value) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= QUOTE else text[:QUOTE] + "…"
+
+
+def _refuse(message: str):
+    """The importer's user-facing error (imported late: the importer imports the formats)."""
+    from interchange.workbook.importer import WorkbookError
+
+    return WorkbookError([message])
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def check_file(content: bytes) -> None:
+    """Refuse what is not a reasonable .ods before any XML is parsed (as the .xlsx check)."""
+    limit = settings.DXPLAN_IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise _refuse(f"ファイルが大きすぎます（{len(content):,} バイト、上限 {limit:,} バイト）")
+    if not zipfile.is_zipfile(BytesIO(content)):
+        raise _refuse(NOT_ODS)
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            total = sum(m.file_size for m in members)
+            ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+            if len(members) > MAX_MEMBERS or total > settings.DXPLAN_IMPORT_MAX_EXPANDED_BYTES:
+                raise _refuse(BOMB)
+            if ratio > MAX_RATIO:
+                raise _refuse(BOMB)
+            if "mimetype" not in names or "content.xml" not in names:
+                raise _refuse(NOT_ODS)
+            mimetype = archive.read("mimetype")[:200].decode("ascii", "replace").strip()
+            if mimetype != MIMETYPE:
+                raise _refuse(NOT_ODS)
+            if "META-INF/manifest.xml" in names:
+                manifest = archive.getinfo("META-INF/manifest.xml")
+                if manifest.file_size > 1024 * 1024:
+                    raise _refuse(BOMB)
+                if b"encryption-data" in archive.read(manifest):
+                    raise _refuse(
+                        "パスワードで保護（暗号化）されたファイルは読み込めません。"
+                        "パスワードを外して保存し直してください"
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise _refuse(f"{NOT_ODS}（壊れた zip）") from exc
+
+
+class _XmlBomb(Exception):
+    pass
+
+
+class _Stop(Exception):
+    """Raised from a handler to end the parse early (the wanted table has ended)."""
+
+
+def _refuse_dtd(*_args):
+    raise _XmlBomb
+
+
+def _parser() -> expat.XMLParserType:
+    """An expat parser with namespaces and without DTDs or entities (as defusedxml)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
+    return parser
+
+
+def _parse(content: bytes, parser, after_chunk=None) -> None:
+    """Feed content.xml to ``parser`` chunk by chunk; ``after_chunk()`` runs after each."""
+    with zipfile.ZipFile(BytesIO(content)) as archive, archive.open("content.xml") as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            parser.Parse(chunk, not chunk)
+            if after_chunk is not None:
+                after_chunk()
+            if not chunk:
+                return
+
+
+def _xml_message(exc: expat.ExpatError) -> str:
+    return f"content.xml の XML が壊れています（{exc.lineno} 行目 {exc.offset + 1} 文字目）"
+
+
+def _sheet_names(content: bytes) -> list[str]:
+    """The names of the spreadsheet's tables, in order; parses the whole content.xml."""
+    names: list[str] = []
+    depth = 0
+    body = None  # depth of office:spreadsheet
+
+    def start(name, attrs):
+        nonlocal depth, body
+        depth += 1
+        if name == SPREADSHEET and body is None:
+            body = depth
+        elif name == T_TABLE and body is not None and depth == body + 1:
+            names.append(attrs.get(T_NAME, ""))
+
+    def end(name):
+        nonlocal depth, body
+        if depth == body:
+            body = -1  # only the first office:spreadsheet holds the sheets
+        depth -= 1
+
+    parser = _parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        _parse(content, parser)
+    except _XmlBomb as exc:
+        raise _refuse(XML_BOMB) from exc
+    except expat.ExpatError as exc:
+        raise _refuse(
+            f"OpenDocument スプレッドシートとして読めません: {_xml_message(exc)}"
+        ) from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _refuse(f"{NOT_ODS}（壊れた zip: {type(exc).__name__}）") from exc
+    return names
+
+
+def _count(attrs, key: str, what: str) -> int:
+    text = attrs.get(key)
+    if text is None:
+        return 1
+    try:
+        number = int(text.strip()) if len(text) <= 20 else -1
+    except ValueError:
+        number = -1
+    if number < 1:
+        raise SheetUnreadable(f"{what}の繰り返し数として読めません: 「{_clip(text)}」")
+    return number
+
+
+def _number(text: str | None, kind: str) -> Cell:
+    raw = (text or "").strip()
+    try:
+        number = Decimal(raw) if len(raw) <= 100 else None
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None:
+        return Cell(UNREADABLE, f"数値として読めません: 「{_clip(raw)}」")
+    if not number.is_finite():
+        return Cell(
+            UNREADABLE, f"数値が有限の数ではありません（NaN・無限大は使えません）: 「{_clip(raw)}」"
+        )
+    if number == number.to_integral_value():
+        try:
+            number = number.quantize(Decimal(1))  # 1E+2 → 100: codes and years read plainly
+        except InvalidOperation:
+            pass  # too many digits to write out: the importer refuses it as too large
+    return Cell(kind, number)
+
+
+_DURATION = re.compile(r"-?PT?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", re.IGNORECASE)
+
+
+def _date(text: str | None) -> Cell:
+    raw = (text or "").strip()
+    try:
+        if len(raw) <= 10:
+            return Cell(DATE, date.fromisoformat(raw))
+        return Cell(DATE, datetime.fromisoformat(raw[:26]))
+    except ValueError:
+        return Cell(UNREADABLE, f"日付として読めません: 「{_clip(raw)}」")
+
+
+def _time(text: str | None) -> Cell:
+    raw = (text or "").strip()
+    match = _DURATION.fullmatch(raw) if len(raw) <= 50 else None
+    if match and not raw.startswith("-"):
+        hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return Cell(DATE, time(int(hours), int(minutes), int(seconds)))
+    return Cell(UNREADABLE, f"時刻として読めません: 「{_clip(raw)}」")
+
+
+class _SheetReader:
+    """Expat handlers that turn the ``index``-th table into row records.
+
+    A record is (row number, how often the row repeats, [(first column, how often the cell
+    repeats, Cell)]) for each row that holds a non-empty cell; ``rows()`` expands them.
+    """
+
+    def __init__(self, index: int):
+        self.index = index
+        self.records: list[tuple[int, int, list[tuple[int, int, Cell]]]] = []
+        self.depth = 0
+        self.body = None  # depth of office:spreadsheet
+        self.tables = 0  # top-level tables seen
+        self.table = None  # depth of the wanted table
+        self.skip = None  # depth of an element whose content is ignored
+        self.row = None  # (depth, repeat) of the current row
+        self.row_number = 1
+        self.runs: list[tuple[int, int, Cell]] = []
+        self.column = 0
+        self.cell = None  # depth of the current cell
+        self.cell_attrs = None
+        self.cell_repeat = 1
+        self.covered = False
+        self.paragraphs: list[list[str]] = []
+        self.paragraph = None  # depth of the current paragraph
+        self.parts: list[str] = []
+        self.length = 0  # characters of the current cell's text
+        self.too_long = False
+        self.spaces = 0
+
+    def start(self, name, attrs):
+        self.depth += 1
+        depth = self.depth
+        if self.skip is not None:
+            return
+        if self.table is None:
+            if name == SPREADSHEET and self.body is None:
+                self.body = depth
+            elif name == T_TABLE and self.body is not None and depth == self.body + 1:
+                if self.tables == self.index:
+                    self.table = depth
+                self.tables += 1
+            return
+        if self.cell is not None:
+            self._cell_start(name, attrs, depth)
+        elif name == T_ROW and self.row is None:
+            self.row = (depth, _count(attrs, T_ROWS_REPEATED, "行"))
+            self.runs, self.column = [], 0
+        elif name in (T_CELL, T_COVERED) and self.row is not None:
+            self.cell, self.cell_attrs = depth, attrs
+            self.cell_repeat = _count(attrs, T_COLUMNS_REPEATED, "列")
+            self.covered = name == T_COVERED
+            self.paragraphs, self.length, self.too_long = [], 0, False
+        elif name == T_TABLE:
+            self.skip = depth  # a table inside the table (not one of its rows)
+
+    def _cell_start(self, name, attrs, depth):
+        if self.covered:
+            self.skip = depth  # hidden by a merged cell: read as empty, as in the .xlsx reader
+        elif self.paragraph is None:
+            if name in (X_P, X_H) and depth == self.cell + 1:
+                self.paragraph, self.parts = depth, []
+            else:
+                self.skip = depth  # office:annotation, draw:frame, …: not the cell's text
+        elif name == X_S:
+            count = _count_spaces(attrs.get(X_C))
+            self.spaces += count
+            if self.spaces > MAX_SPACES:
+                raise SheetUnreadable(
+                    f"空白の繰り返し（text:s）が多すぎます（上限 {MAX_SPACES:,} 文字）"
+                )
+            self._text(" " * count)
+        elif name == X_TAB:
+            self._text("\t")
+        elif name == X_LINE_BREAK:
+            self._text("\n")
+        elif name == X_NOTE or not name.startswith(TEXTNS + " "):
+            self.skip = depth  # a note or a shape anchored in the paragraph
+
+    def characters(self, data: str):
+        # Calc reads a cell's character data as it stands (it writes runs of spaces, tabs
+        # and CR so, too), unlike the white space collapsing of ODF text documents.
+        if self.paragraph is not None and self.skip is None:
+            self._text(data)
+
+    def _text(self, text: str):
+        if self.too_long or not text:
+            return
+        self.length += len(text)
+        if self.length > MAX_CELL_TEXT:
+            self.too_long, self.parts = True, []
+            return
+        self.parts.append(text)
+
+    def end(self, name):
+        depth = self.depth
+        self.depth -= 1
+        if self.skip is not None:
+            if depth == self.skip:
+                self.skip = None
+            return
+        if self.table is None:
+            if depth == self.body:
+                self.body = -1
+            return
+        if depth == self.paragraph:
+            self.paragraphs.append(self.parts)
+            self.paragraph, self.parts = None, []
+            self.length += 1  # the line break between paragraphs
+        elif depth == self.cell:
+            cell = None if self.covered else self._value()
+            if cell is not None:
+                if self.column + self.cell_repeat > MAX_COLUMNS:
+                    raise SheetUnreadable(
+                        f"{self.row_number:,}行目: {MAX_COLUMNS:,} 列目より右にセルがあります"
+                        "（読み込めません）"
+                    )
+                self.runs.append((self.column, self.cell_repeat, cell))
+            self.column += self.cell_repeat
+            self.cell = self.cell_attrs = None
+        elif self.row is not None and depth == self.row[0]:
+            if self.runs:
+                self.records.append((self.row_number, self.row[1], self.runs))
+            self.row_number += self.row[1]
+            self.row, self.runs = None, []
+        elif depth == self.table:
+            raise _Stop
+
+    def _value(self) -> Cell | None:
+        attrs = self.cell_attrs
+        formula = attrs.get(T_FORMULA)
+        if formula is not None:
+            return Cell(FORMULA, formula)
+        kind = attrs.get(O_VALUE_TYPE)
+        if attrs.get(C_VALUE_TYPE) == "error":
+            return Cell(ERROR, self._paragraph_text() or "#N/A")
+        if kind in ("float", "currency"):
+            return _number(attrs.get(O_VALUE), NUMBER)
+        if kind == "percentage":
+            return _number(attrs.get(O_VALUE), PERCENT)
+        if kind == "date":
+            return _date(attrs.get(O_DATE_VALUE))
+        if kind == "time":
+            return _time(attrs.get(O_TIME_VALUE))
+        if kind == "boolean":
+            value = (attrs.get(O_BOOLEAN_VALUE) or "").strip().lower()
+            if value in ("true", "false"):
+                return Cell(BOOL, value == "true")
+            return Cell(UNREADABLE, f"真偽値として読めません: 「{_clip(value)}」")
+        if kind in (None, "string", "void"):
+            if self.too_long:
+                return Cell(
+                    UNREADABLE, f"文字列が長すぎます（{MAX_CELL_TEXT:,} 文字を超えています）"
+                )
+            text = attrs.get(O_STRING_VALUE) if kind == "string" else None
+            if text is None:
+                text = self._paragraph_text()
+            return Cell(TEXT, text) if text else None
+        return Cell(UNREADABLE, f"セルの値を読めません（種類「{_clip(kind)}」）")
+
+    def _paragraph_text(self) -> str:
+        return "\n".join("".join(parts) for parts in self.paragraphs)
+
+
+def _count_spaces(text: str | None) -> int:
+    if text is None:
+        return 1
+    try:
+        return max(int(text), 1) if len(text) <= 12 else 1
+    except ValueError:
+        return 1
+
+
+class OdsBook:
+    """An .ods opened for reading; each ``rows()`` streams content.xml once more, up to the
+    end of that sheet, so memory does not grow with the number of rows."""
+
+    def __init__(self, content: bytes):
+        self._content = content
+        self.sheetnames = _sheet_names(content)
+
+    def is_worksheet(self, sheet: str) -> bool:
+        return sheet in self.sheetnames  # a spreadsheet's tables are all worksheets
+
+    def rows(self, sheet: str) -> Iterator[tuple[int, dict[int, Cell]]]:
+        reader = _SheetReader(self.sheetnames.index(sheet))
+        parser = _parser()
+        parser.StartElementHandler = reader.start
+        parser.EndElementHandler = reader.end
+        parser.CharacterDataHandler = reader.characters
+        rows = cells = 0
+        with zipfile.ZipFile(BytesIO(self._content)) as archive:
+            with archive.open("content.xml") as stream:
+                done = False
+                while not done:
+                    chunk = stream.read(CHUNK)
+                    try:
+                        parser.Parse(chunk, not chunk)
+                    except _Stop:
+                        done = True
+                    except _XmlBomb as exc:
+                        raise SheetUnreadable(XML_BOMB) from exc
+                    except expat.ExpatError as exc:
+                        raise SheetUnreadable(_xml_message(exc)) from exc
+                    done = done or not chunk
+                    records, reader.records = reader.records, []
+                    for number, repeat, runs in records:
+                        row: dict[int, Cell] = {}
+                        for first, count, cell in runs:
+                            for column in range(first, first + count):
+                                row[column] = cell
+                        for n in range(repeat):
+                            rows += 1
+                            cells += len(row)
+                            if rows > MAX_ROWS:
+                                raise SheetUnreadable(
+                                    f"{number + n:,}行目: 行数が多すぎます（上限 {MAX_ROWS:,} 行）"
+                                )
+                            if cells > MAX_CELLS:
+                                raise SheetUnreadable(
+                                    f"{number + n:,}行目: セルが多すぎます"
+                                    f"（上限 {MAX_CELLS:,} セル）"
+                                )
+                            yield number + n, row if n == 0 else dict(row)
+
+    def close(self) -> None:
+        pass  # every rows() pass closes its own stream
+
+
+def open_book(content: bytes) -> OdsBook:
+    check_file(content)
+    return OdsBook(content)
+
+
+# --- writing ---------------------------------------------------------------------------
+
+CM_PER_CHARACTER = 0.22
+DEFAULT_WIDTH = 12  # characters, as the .xlsx export
+EXTRA_ROWS = 500  # rows below the data that keep the drop-downs, as the .xlsx export
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NAME_PLAIN = re.compile(r"\w+")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_ILLEGAL_XML.sub("\ufffd", text))
+
+
+def _paragraph(line: str) -> str:
+    """One line as a text:p that Calc and this reader read back exactly: spaces and tabs
+    as they are (Calc writes them so), a carriage return as a character reference (a
+    literal one would become a line feed in any XML parser)."""
+    return "<text:p>" + _xml_text(line).replace("\r", "&#13;") + "</text:p>"
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _text_cell(value: str, style: str) -> tuple[str, str]:
+    lines = value.split("\n")
+    return (
+        f' table:style-name="{style}" office:value-type="string"',
+        "".join(_paragraph(line) for line in lines),
+    )
+
+
+def _render(value, percent: bool) -> tuple[str, str] | None:
+    """(attributes, content) of one cell, or None for an empty cell."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+        return (
+            f' table:style-name="dx_number" office:value-type="boolean"'
+            f' office:boolean-value="{text}"',
+            f"<text:p>{'TRUE' if value else 'FALSE'}</text:p>",
+        )
+    if isinstance(value, int | Decimal | float):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            return _text_cell(str(value), "dx_text")
+        if percent:
+            return (
+                f' table:style-name="dx_percent" office:value-type="percentage"'
+                f' office:value="{_plain(percent_fraction(number))}"',
+                f"<text:p>{_plain(number)}%</text:p>",
+            )
+        shown = _plain(number)
+        return (
+            f' table:style-name="dx_number" office:value-type="float" office:value="{shown}"',
+            f"<text:p>{shown}</text:p>",
+        )
+    return _text_cell(value if isinstance(value, str) else str(value), "dx_text")
+
+
+def _sheet_reference(name: str) -> str:
+    if _NAME_PLAIN.fullmatch(name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _freeze_position(cell: str) -> tuple[int, int]:
+    """ "H2" → (7 columns, 1 row) left of and above the split."""
+    match = re.fullmatch(r"([A-Za-z]*)(\d*)", cell or "")
+    if not match:
+        return 0, 0
+    letters, digits = match.groups()
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return max(column - 1, 0), max(int(digits or 1) - 1, 0)
+
+
+class _OdsSheet:
+    def __init__(self, book: OdsWriter, title: str, headers: list[str], widths, freeze: str):
+        self.book, self.title, self.headers = book, title, headers
+        self.widths = [widths.get(h, DEFAULT_WIDTH) for h in headers]
+        self.freeze = _freeze_position(freeze)
+        self.hidden = False
+        # Each row: its cells as (attributes, content) or None; rendered once, here.
+        self.cells: list[list[tuple[str, str] | None]] = [
+            [_text_cell(h, "dx_header") for h in headers]
+        ]
+        self.validations: dict[int, str] = {}  # column → validation name
+
+    def row(self, values: list, percent_columns: frozenset[int] = frozenset()) -> None:
+        self.cells.append([_render(v, n in percent_columns) for n, v in enumerate(values)])
+
+    def validate(self, source: ListSource, columns: list[int], prompt: str) -> None:
+        if not columns:
+            return
+        name = self.book._validation(source, self.title, columns[0], prompt)
+        for column in columns:
+            self.validations[column] = name
+
+    def _xml(self) -> str:
+        out = []
+        width = max(
+            [len(self.headers), *(len(r) for r in self.cells), *(c + 1 for c in self.validations)]
+        )
+        for number, cells in enumerate(self.cells):
+            out.append(self._row_xml(cells, width, validated=number > 0))
+        if self.validations:  # the drop-downs go on below the data, as in the .xlsx export
+            out.append(self._row_xml([], width, validated=True, repeat=EXTRA_ROWS))
+        return "".join(out)
+
+    def _row_xml(self, cells, width: int, *, validated: bool, repeat: int = 1) -> str:
+        out = [
+            f'<table:table-row table:number-rows-repeated="{repeat}">'
+            if repeat > 1
+            else "<table:table-row>"
+        ]
+        empty = 0
+        last = max(
+            [len(cells) - 1, *(self.validations if validated else ())],
+            default=-1,
+        )
+        for column in range(last + 1):
+            cell = cells[column] if column < len(cells) else None
+            check = self.validations.get(column) if validated else None
+            if cell is None and check is None:
+                empty += 1
+                continue
+            if empty:
+                out.append(_empty_cells(empty))
+                empty = 0
+            attribute = f' table:content-validation-name="{check}"' if check else ""
+            if cell is None:
+                out.append(f"<table:table-cell{attribute}/>")
+            else:
+                out.append(f"<table:table-cell{attribute}{cell[0]}>{cell[1]}</table:table-cell>")
+        if last < 0:
+            out.append(_empty_cells(max(width, 1)))
+        out.append("</table:table-row>")
+        return "".join(out)
+
+
+def _empty_cells(count: int) -> str:
+    if count == 1:
+        return "<table:table-cell/>"
+    return f'<table:table-cell table:number-columns-repeated="{count}"/>'
+
+
+class _RawXml:
+    """Serialised rows placed inside an odfpy table element (written as they are)."""
+
+    nodeType = 3  # a text node to odfpy: not searched for style names, not re-escaped
+    childNodes = ()
+    parentNode = previousSibling = nextSibling = None
+
+    def __init__(self, xml: str):
+        self.xml = xml
+
+    def toXml(self, level, f):  # noqa: N802 - odfpy's name
+        f.write(self.xml)
+
+
+class OdsWriter:
+    """BookWriter for .ods: the same sheets, styles and drop-downs as the .xlsx export."""
+
+    def __init__(self):
+        self.doc = OpenDocumentSpreadsheet()
+        self.sheets: list[_OdsSheet] = []
+        self.validations: list[ContentValidation] = []
+        self._styles()
+
+    def _styles(self) -> None:
+        doc = self.doc
+        percent = PercentageStyle(name="dx_percent_format")
+        percent.addElement(
+            Number(
+                qattributes={
+                    (NUMBERNS, "decimal-places"): "2",
+                    (NUMBERNS, "min-decimal-places"): "1",  # ODF 1.3: "0.0#%"
+                    (NUMBERNS, "min-integer-digits"): "1",
+                },
+                check_grammar=False,
+            )
+        )
+        percent.addElement(NumberText(text="%"))
+        doc.styles.addElement(percent)
+        header = Style(name="dx_header", family="table-cell")
+        header.addElement(
+            TableCellProperties(
+                backgroundcolor="#1D4E89", wrapoption="wrap", verticalalign="middle"
+            )
+        )
+        header.addElement(ParagraphProperties(textalign="center"))
+        header.addElement(
+            TextProperties(
+                fontweight="bold",
+                fontweightasian="bold",
+                fontweightcomplex="bold",
+                color="#FFFFFF",
+            )
+        )
+        text = Style(name="dx_text", family="table-cell")
+        text.addElement(TableCellProperties(wrapoption="wrap", verticalalign="top"))
+        number = Style(name="dx_number", family="table-cell")
+        number.addElement(TableCellProperties(verticalalign="top"))
+        percent_cell = Style(
+            name="dx_percent", family="table-cell", datastylename="dx_percent_format"
+        )
+        percent_cell.addElement(TableCellProperties(verticalalign="top"))
+        for style in (header, text, number, percent_cell):
+            doc.styles.addElement(style)
+        for name, display in (("dx_visible", "true"), ("dx_hidden", "false")):
+            table = Style(name=name, family="table")
+            table.addElement(TableProperties(display=display))
+            doc.automaticstyles.addElement(table)
+        self.column_styles: dict[int, str] = {}
+
+    def _column_style(self, width: int) -> str:
+        if width not in self.column_styles:
+            name = f"dx_co{len(self.column_styles) + 1}"
+            style = Style(name=name, family="table-column")
+            style.addElement(TableColumnProperties(columnwidth=f"{width * CM_PER_CHARACTER:.3f}cm"))
+            self.doc.automaticstyles.addElement(style)
+            self.column_styles[width] = name
+        return self.column_styles[width]
+
+    def _validation(self, source: ListSource, title: str, column: int, prompt: str) -> str:
+        name = f"dx_val{len(self.validations) + 1}"
+        sheet = _sheet_reference(source.sheet)
+        condition = (
+            f"of:cell-content-is-in-list([${sheet}.${source.column}${source.first}"
+            f":.${source.column}${source.last}])"
+        )
+        validation = ContentValidation(
+            name=name,
+            condition=condition,
+            allowemptycell="true",
+            displaylist="unsorted",
+            basecelladdress=f"{_sheet_reference(title)}.{L.column_letter(column)}2",
+        )
+        message = ErrorMessage(messagetype="stop", title="入力できない値です", display="true")
+        message.addElement(P(text=prompt))
+        validation.addElement(message)
+        self.validations.append(validation)
+        return name
+
+    def sheet(
+        self, title: str, headers: list[str], widths: dict[str, int], freeze: str = "A2"
+    ) -> _OdsSheet:
+        sheet = _OdsSheet(self, title, headers, widths, freeze)
+        self.sheets.append(sheet)
+        return sheet
+
+    def hide(self, title: str) -> None:
+        for sheet in self.sheets:
+            if sheet.title == title:
+                sheet.hidden = True
+
+    def save(self) -> bytes:
+        doc = self.doc
+        if self.validations:
+            validations = ContentValidations()
+            for validation in self.validations:
+                validations.addElement(validation)
+            doc.spreadsheet.addElement(validations)
+        for sheet in self.sheets:
+            table = Table(name=sheet.title, stylename="dx_hidden" if sheet.hidden else "dx_visible")
+            for width in sheet.widths:
+                table.addElement(TableColumn(stylename=self._column_style(width)))
+            table.childNodes.append(_RawXml(sheet._xml()))
+            doc.spreadsheet.addElement(table)
+        self._settings()
+        out = BytesIO()
+        doc.write(out)
+        return out.getvalue()
+
+    def _settings(self) -> None:
+        """Frozen panes (and the first visible sheet active), as LibreOffice stores them."""
+        view = odfconfig.ConfigItemSet(name="ooo:view-settings")
+        views = odfconfig.ConfigItemMapIndexed(name="Views")
+        entry = odfconfig.ConfigItemMapEntry()
+        entry.addElement(_config("ViewId", "string", "view1"))
+        tables = odfconfig.ConfigItemMapNamed(name="Tables")
+        for sheet in self.sheets:
+            column, row = sheet.freeze
+            table = odfconfig.ConfigItemMapEntry(name=sheet.title)
+            for key, kind, value in (
+                ("CursorPositionX", "int", column),
+                ("CursorPositionY", "int", row),
+                ("HorizontalSplitMode", "short", 2 if column else 0),
+                ("VerticalSplitMode", "short", 2 if row else 0),
+                ("HorizontalSplitPosition", "int", column),
+                ("VerticalSplitPosition", "int", row),
+                ("ActiveSplitRange", "short", 2 if row else 3),
+                ("PositionLeft", "int", 0),
+                ("PositionRight", "int", column),
+                ("PositionTop", "int", 0),
+                ("PositionBottom", "int", row),
+            ):
+                table.addElement(_config(key, kind, str(value)))
+            tables.addElement(table)
+        entry.addElement(tables)
+        visible = [s.title for s in self.sheets if not s.hidden]
+        if visible:
+            entry.addElement(_config("ActiveTable", "string", visible[0]))
+        views.addElement(entry)
+        view.addElement(views)
+        self.doc.settings.addElement(view)
+
+
+def _config(name: str, kind: str, value: str):
+    item = odfconfig.ConfigItem(name=name, type=kind)
+    item.addText(value)
+    return item
