@@ -139,8 +139,45 @@ def count_queries(client, url: str) -> tuple[int, int]:
     return response.status_code, len(ctx.captured_queries)
 
 
-def measure(scale: int, reps: int, largest: int) -> dict:
+def _openpyxl_rows(content: bytes) -> int:
+    """openpyxl's own read-only read of every row: the floor an import is compared with."""
     import openpyxl
+
+    wb = openpyxl.load_workbook(BytesIO(content), read_only=True)
+    rows = sum(1 for ws in wb for _ in ws.iter_rows(values_only=True))
+    wb.close()
+    return rows
+
+
+def _libreoffice_resave(content: bytes, fmt: str) -> bytes | None:
+    """``content`` opened and saved by LibreOffice Calc (None where soffice is missing)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in" / "plan.xlsx"
+        src.parent.mkdir()
+        src.write_bytes(content)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                tmp,
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        return (Path(tmp) / f"plan.{fmt}").read_bytes()
+
+
+def measure(scale: int, reps: int, largest: int) -> dict:
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -174,19 +211,25 @@ def measure(scale: int, reps: int, largest: int) -> dict:
     out["export_s"] = round(seconds, 3)
     out["export_bytes"] = len(content)
 
-    def openpyxl_read():
-        wb = openpyxl.load_workbook(BytesIO(content), read_only=True)
-        rows = sum(1 for ws in wb for _ in ws.iter_rows(values_only=True))
-        wb.close()
-        return rows
-
-    seconds, rows = _median(openpyxl_read, wb_reps, warmup=not huge)
+    seconds, rows = _median(lambda: _openpyxl_rows(content), wb_reps, warmup=not huge)
     out["openpyxl_read_s"] = round(seconds, 3)
     out["workbook_rows"] = rows
     seconds, result = _median(lambda: workbook_import(content, plan=plan), wb_reps, warmup=not huge)
     assert result.diff.is_empty, result.diff.summary_text()
     out["import_s"] = round(seconds, 3)
     out["import_vs_openpyxl"] = round(out["import_s"] / max(out["openpyxl_read_s"], 1e-9), 2)
+
+    seconds, ods = _median(lambda: workbook_export(plan, "ods"), wb_reps, warmup=not huge)
+    out["ods_export_s"] = round(seconds, 3)
+    resaved = None if huge else _libreoffice_resave(content, "xlsx")
+    if resaved is not None:  # the file as a city sends it back after opening it in Calc
+        seconds, _rows = _median(lambda: _openpyxl_rows(resaved), reps)
+        out["lo_read_s"] = round(seconds, 3)
+        seconds, result = _median(lambda: workbook_import(resaved, plan=plan), reps)
+        assert result.diff.is_empty, result.diff.summary_text()
+        out["lo_import_s"] = round(seconds, 3)
+        out["lo_import_vs_read"] = round(out["lo_import_s"] / max(out["lo_read_s"], 1e-9), 2)
+    del ods
 
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
     indicators = list(Indicator.objects.for_actuals_entry(plan)[:1000])
@@ -217,6 +260,8 @@ def _table(results: list[dict], db: str) -> str:
             "openpyxl read s",
             "import s",
             "import/read",
+            ".ods export s",
+            "LibreOffice-saved: read s / import s (ratio)",
             "1,000 actuals s",
             "edition copy s",
         ]
@@ -230,6 +275,12 @@ def _table(results: list[dict], db: str) -> str:
             str(r["openpyxl_read_s"]),
             str(r["import_s"]),
             f"{r['import_vs_openpyxl']}×",
+            str(r.get("ods_export_s", "")),
+            (
+                f"{r['lo_read_s']} / {r['lo_import_s']} ({r['lo_import_vs_read']}×)"
+                if "lo_import_s" in r
+                else "–"
+            ),
             str(r["actuals_1000_s"]),
             str(r["edition_copy_s"]),
         ]
