@@ -8,18 +8,25 @@ declaration or an external entity ends the parse — after the zip is checked th
 .xlsx reader checks it (file size, member count, expanded size, compression ratio). Memory
 stays proportional to one row: rows are yielded as they are parsed, repeated rows and cells
 (``table:number-rows-repeated`` / ``number-columns-repeated``) are expanded one row at a
-time, and repeated *empty* rows and cells only move the row and column counters.
+time, and repeated *empty* rows and cells only move the row and column counters. One parse
+finds the sheet names; one more serves the sheets when they are read in document order.
+
+Cell text is read as Calc reads it: character data as it stands (Calc writes runs of
+spaces, tabs and CRs literally), ``text:s`` / ``text:tab`` / ``text:line-break`` as spaces,
+a tab and a line feed, paragraphs joined with "\n"; notes and shapes are not the text.
 
 Writing uses odfpy for the document around the data (styles, the percent data style,
 column widths, hidden sheet, drop-down validations, frozen panes in settings.xml), while
-the rows themselves are serialised directly into the tables: odfpy's element objects cost
-~100 µs and ~1.5 KB per cell, far too much for a large plan.
+the rows are rendered once as they come and streamed into content.xml at saving: odfpy's
+element objects cost ~100 µs and ~1.5 KB per cell, far too much for a large plan.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
+from collections import deque
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -176,10 +183,6 @@ class _XmlBomb(Exception):
     pass
 
 
-class _Stop(Exception):
-    """Raised from a handler to end the parse early (the wanted table has ended)."""
-
-
 def _refuse_dtd(*_args):
     raise _XmlBomb
 
@@ -197,16 +200,12 @@ def _parser() -> expat.XMLParserType:
     return parser
 
 
-def _parse(content: bytes, parser, after_chunk=None) -> None:
-    """Feed content.xml to ``parser`` chunk by chunk; ``after_chunk()`` runs after each."""
+def _parse(content: bytes, parser) -> None:
+    """Feed the whole content.xml to ``parser``, chunk by chunk."""
     with zipfile.ZipFile(BytesIO(content)) as archive, archive.open("content.xml") as stream:
-        while True:
-            chunk = stream.read(CHUNK)
-            parser.Parse(chunk, not chunk)
-            if after_chunk is not None:
-                after_chunk()
-            if not chunk:
-                return
+        while chunk := stream.read(CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
 
 
 def _xml_message(exc: expat.ExpatError) -> str:
@@ -244,7 +243,7 @@ def _sheet_names(content: bytes) -> list[str]:
         raise _refuse(
             f"OpenDocument スプレッドシートとして読めません: {_xml_message(exc)}"
         ) from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise _refuse(f"{NOT_ODS}（壊れた zip: {type(exc).__name__}）") from exc
     return names
 
@@ -305,36 +304,60 @@ def _time(text: str | None) -> Cell:
     return Cell(UNREADABLE, f"時刻として読めません: 「{_clip(raw)}」")
 
 
-class _SheetReader:
-    """Expat handlers that turn the ``index``-th table into row records.
+_END_OF_TABLE = "end"
+_FAILED = "failed"
 
-    A record is (row number, how often the row repeats, [(first column, how often the cell
-    repeats, Cell)]) for each row that holds a non-empty cell; ``rows()`` expands them.
+
+class _Pass:
+    """One streaming parse of content.xml, turning tables into row records as it goes.
+
+    Tables before ``want`` are skipped; from ``want`` on, each table's rows become records
+    (table index, row number, how often the row repeats, [(first column, how often the
+    cell repeats, Cell)]) for rows that hold a non-empty cell, then (table, _END_OF_TABLE).
+    A limit broken inside a table becomes (table, _FAILED, message) and the rest of that
+    table is skipped. ``OdsBook.rows`` expands the records; reading the sheets in document
+    order (as the importer does) costs one pass, whatever their number.
     """
 
-    def __init__(self, index: int):
-        self.index = index
-        self.records: list[tuple[int, int, list[tuple[int, int, Cell]]]] = []
+    def __init__(self, content: bytes):
+        self.archive = zipfile.ZipFile(BytesIO(content))
+        self.stream = self.archive.open("content.xml")
+        self.parser = _parser()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.records: deque = deque()
+        self.want = 0
+        self.unread: set[int] = set()  # tables collected from their first row, not yet read
+        self.done = False
         self.depth = 0
         self.body = None  # depth of office:spreadsheet
-        self.tables = 0  # top-level tables seen
-        self.table = None  # depth of the wanted table
+        self.tables = 0  # top-level tables started
+        self.current = -1  # index of the table being collected
+        self.table = None  # depth of the table being collected
         self.skip = None  # depth of an element whose content is ignored
         self.row = None  # (depth, repeat) of the current row
-        self.row_number = 1
-        self.runs: list[tuple[int, int, Cell]] = []
-        self.column = 0
         self.cell = None  # depth of the current cell
-        self.cell_attrs = None
-        self.cell_repeat = 1
-        self.covered = False
-        self.paragraphs: list[list[str]] = []
         self.paragraph = None  # depth of the current paragraph
-        self.parts: list[str] = []
-        self.length = 0  # characters of the current cell's text
-        self.too_long = False
-        self.spaces = 0
 
+    def feed(self) -> None:
+        chunk = self.stream.read(CHUNK)
+        try:
+            self.parser.Parse(chunk, not chunk)
+        except _XmlBomb as exc:
+            self.close()
+            raise SheetUnreadable(XML_BOMB) from exc
+        except expat.ExpatError as exc:
+            self.close()
+            raise SheetUnreadable(_xml_message(exc)) from exc
+        if not chunk:
+            self.close()
+
+    def close(self) -> None:
+        self.done = True
+        self.stream.close()
+        self.archive.close()
+
+    # handlers ---------------------------------------------------------------------------
     def start(self, name, attrs):
         self.depth += 1
         depth = self.depth
@@ -344,22 +367,38 @@ class _SheetReader:
             if name == SPREADSHEET and self.body is None:
                 self.body = depth
             elif name == T_TABLE and self.body is not None and depth == self.body + 1:
-                if self.tables == self.index:
-                    self.table = depth
-                self.tables += 1
+                index, self.tables = self.tables, self.tables + 1
+                if index < self.want:
+                    self.skip = depth
+                    return
+                self.current, self.table = index, depth
+                if index != self.want:  # the wanted one is being read as it comes
+                    self.unread.add(index)
+                self.row_number, self.spaces = 1, 0
+                self.parser.CharacterDataHandler = self.characters  # text matters now
             return
-        if self.cell is not None:
-            self._cell_start(name, attrs, depth)
-        elif name == T_ROW and self.row is None:
-            self.row = (depth, _count(attrs, T_ROWS_REPEATED, "行"))
-            self.runs, self.column = [], 0
-        elif name in (T_CELL, T_COVERED) and self.row is not None:
-            self.cell, self.cell_attrs = depth, attrs
-            self.cell_repeat = _count(attrs, T_COLUMNS_REPEATED, "列")
-            self.covered = name == T_COVERED
-            self.paragraphs, self.length, self.too_long = [], 0, False
-        elif name == T_TABLE:
-            self.skip = depth  # a table inside the table (not one of its rows)
+        try:
+            if self.cell is not None:
+                self._cell_start(name, attrs, depth)
+            elif name == T_ROW and self.row is None:
+                self.row = (depth, _count(attrs, T_ROWS_REPEATED, "行"))
+                self.runs, self.column = [], 0
+            elif name in (T_CELL, T_COVERED) and self.row is not None:
+                self.cell, self.cell_attrs = depth, attrs
+                self.cell_repeat = _count(attrs, T_COLUMNS_REPEATED, "列")
+                self.covered = name == T_COVERED
+                self.paragraphs, self.length, self.too_long = [], 0, False
+            elif name == T_TABLE:
+                self.skip = depth  # a table inside the table (not one of its rows)
+        except SheetUnreadable as exc:
+            self._fail(str(exc))
+
+    def _fail(self, message: str) -> None:
+        """The rest of the current table is unreadable: say so, and skip to its end."""
+        self.records.append((self.current, _FAILED, message))
+        self.skip = self.table
+        self.row = self.cell = self.paragraph = None
+        self.parser.CharacterDataHandler = None
 
     def _cell_start(self, name, attrs, depth):
         if self.covered:
@@ -374,7 +413,8 @@ class _SheetReader:
             self.spaces += count
             if self.spaces > MAX_SPACES:
                 raise SheetUnreadable(
-                    f"空白の繰り返し（text:s）が多すぎます（上限 {MAX_SPACES:,} 文字）"
+                    f"{self.row_number:,}行目: 空白の繰り返し（text:s）が多すぎます"
+                    f"（上限 {MAX_SPACES:,} 文字）"
                 )
             self._text(" " * count)
         elif name == X_TAB:
@@ -405,10 +445,12 @@ class _SheetReader:
         if self.skip is not None:
             if depth == self.skip:
                 self.skip = None
+                if depth == self.table:  # a table given up after _fail
+                    self.table = None
             return
         if self.table is None:
             if depth == self.body:
-                self.body = -1
+                self.body = -1  # only the first office:spreadsheet holds the sheets
             return
         if depth == self.paragraph:
             self.paragraphs.append(self.parts)
@@ -418,20 +460,23 @@ class _SheetReader:
             cell = None if self.covered else self._value()
             if cell is not None:
                 if self.column + self.cell_repeat > MAX_COLUMNS:
-                    raise SheetUnreadable(
+                    self._fail(
                         f"{self.row_number:,}行目: {MAX_COLUMNS:,} 列目より右にセルがあります"
                         "（読み込めません）"
                     )
+                    return
                 self.runs.append((self.column, self.cell_repeat, cell))
             self.column += self.cell_repeat
             self.cell = self.cell_attrs = None
         elif self.row is not None and depth == self.row[0]:
             if self.runs:
-                self.records.append((self.row_number, self.row[1], self.runs))
+                self.records.append((self.current, self.row_number, self.row[1], self.runs))
             self.row_number += self.row[1]
             self.row, self.runs = None, []
         elif depth == self.table:
-            raise _Stop
+            self.records.append((self.current, _END_OF_TABLE))
+            self.table = None
+            self.parser.CharacterDataHandler = None
 
     def _value(self) -> Cell | None:
         attrs = self.cell_attrs
@@ -479,59 +524,73 @@ def _count_spaces(text: str | None) -> int:
 
 
 class OdsBook:
-    """An .ods opened for reading; each ``rows()`` streams content.xml once more, up to the
-    end of that sheet, so memory does not grow with the number of rows."""
+    """An .ods opened for reading. The sheet names come from one parse of content.xml;
+    rows come from another, streamed, which goes on from sheet to sheet when they are read
+    in document order (and starts again for a sheet before the one it has reached)."""
 
     def __init__(self, content: bytes):
         self._content = content
         self.sheetnames = _sheet_names(content)
+        self._pass: _Pass | None = None
 
     def is_worksheet(self, sheet: str) -> bool:
         return sheet in self.sheetnames  # a spreadsheet's tables are all worksheets
 
+    def _pass_for(self, index: int) -> _Pass:
+        live = self._pass
+        if live is None or live.done or index < live.want:
+            reusable = False
+        else:  # the table has not begun yet, or was collected whole and not read
+            reusable = live.tables <= index or index in live.unread
+        if not reusable:
+            if live is not None and not live.done:
+                live.close()
+            live = self._pass = _Pass(self._content)
+        live.want = index
+        live.unread.discard(index)
+        return live
+
     def rows(self, sheet: str) -> Iterator[tuple[int, dict[int, Cell]]]:
-        reader = _SheetReader(self.sheetnames.index(sheet))
-        parser = _parser()
-        parser.StartElementHandler = reader.start
-        parser.EndElementHandler = reader.end
-        parser.CharacterDataHandler = reader.characters
+        index = self.sheetnames.index(sheet)
+        live = self._pass_for(index)
         rows = cells = 0
-        with zipfile.ZipFile(BytesIO(self._content)) as archive:
-            with archive.open("content.xml") as stream:
-                done = False
-                while not done:
-                    chunk = stream.read(CHUNK)
-                    try:
-                        parser.Parse(chunk, not chunk)
-                    except _Stop:
-                        done = True
-                    except _XmlBomb as exc:
-                        raise SheetUnreadable(XML_BOMB) from exc
-                    except expat.ExpatError as exc:
-                        raise SheetUnreadable(_xml_message(exc)) from exc
-                    done = done or not chunk
-                    records, reader.records = reader.records, []
-                    for number, repeat, runs in records:
-                        row: dict[int, Cell] = {}
-                        for first, count, cell in runs:
-                            for column in range(first, first + count):
-                                row[column] = cell
-                        for n in range(repeat):
-                            rows += 1
-                            cells += len(row)
-                            if rows > MAX_ROWS:
-                                raise SheetUnreadable(
-                                    f"{number + n:,}行目: 行数が多すぎます（上限 {MAX_ROWS:,} 行）"
-                                )
-                            if cells > MAX_CELLS:
-                                raise SheetUnreadable(
-                                    f"{number + n:,}行目: セルが多すぎます"
-                                    f"（上限 {MAX_CELLS:,} セル）"
-                                )
-                            yield number + n, row if n == 0 else dict(row)
+        while True:
+            while live.records:
+                record = live.records.popleft()
+                if record[0] < index:
+                    continue  # a table left unread
+                if record[0] > index:
+                    live.records.appendleft(record)
+                    return
+                if record[1] == _END_OF_TABLE:
+                    return
+                if record[1] == _FAILED:
+                    raise SheetUnreadable(record[2])
+                _, number, repeat, runs = record
+                row: dict[int, Cell] = {}
+                for first, count, cell in runs:
+                    for column in range(first, first + count):
+                        row[column] = cell
+                for n in range(repeat):
+                    rows += 1
+                    cells += len(row)
+                    if rows > MAX_ROWS:
+                        raise SheetUnreadable(
+                            f"{number + n:,}行目: 行数が多すぎます（上限 {MAX_ROWS:,} 行）"
+                        )
+                    if cells > MAX_CELLS:
+                        raise SheetUnreadable(
+                            f"{number + n:,}行目: セルが多すぎます（上限 {MAX_CELLS:,} セル）"
+                        )
+                    yield number + n, row if n == 0 else dict(row)
+            if live.done:
+                return
+            live.feed()
 
     def close(self) -> None:
-        pass  # every rows() pass closes its own stream
+        if self._pass is not None and not self._pass.done:
+            self._pass.close()
+        self._pass = None
 
 
 def open_book(content: bytes) -> OdsBook:
@@ -563,39 +622,42 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def _text_cell(value: str, style: str) -> tuple[str, str]:
-    lines = value.split("\n")
-    return (
-        f' table:style-name="{style}" office:value-type="string"',
-        "".join(_paragraph(line) for line in lines),
-    )
+def _text_cell(value: str, style: str) -> str:
+    # CR LF is one line break, as in the .xlsx export: Calc would read "\r" before a
+    # paragraph's end as one more (a lone CR it keeps)
+    lines = value.replace("\r\n", "\n").split("\n")
+    paragraphs = "".join(_paragraph(line) for line in lines)
+    return f' table:style-name="{style}" office:value-type="string">{paragraphs}{_END}'
 
 
-def _render(value, percent: bool) -> tuple[str, str] | None:
-    """(attributes, content) of one cell, or None for an empty cell."""
+_END = "</table:table-cell>"
+
+
+def _render(value, percent: bool) -> str | None:
+    """One cell as written after ``<table:table-cell`` (attributes, content, end tag), or
+    None for an empty cell: a validation attribute can still go in front at saving."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         text = "true" if value else "false"
         return (
             f' table:style-name="dx_number" office:value-type="boolean"'
-            f' office:boolean-value="{text}"',
-            f"<text:p>{'TRUE' if value else 'FALSE'}</text:p>",
+            f' office:boolean-value="{text}"><text:p>{text.upper()}</text:p>{_END}'
         )
     if isinstance(value, int | Decimal | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             return _text_cell(str(value), "dx_text")
+        shown = _plain(number)
         if percent:
             return (
                 f' table:style-name="dx_percent" office:value-type="percentage"'
-                f' office:value="{_plain(percent_fraction(number))}"',
-                f"<text:p>{_plain(number)}%</text:p>",
+                f' office:value="{_plain(percent_fraction(number))}"><text:p>{shown}%</text:p>'
+                + _END
             )
-        shown = _plain(number)
         return (
-            f' table:style-name="dx_number" office:value-type="float" office:value="{shown}"',
-            f"<text:p>{shown}</text:p>",
+            f' table:style-name="dx_number" office:value-type="float" office:value="{shown}">'
+            f"<text:p>{shown}</text:p>{_END}"
         )
     return _text_cell(value if isinstance(value, str) else str(value), "dx_text")
 
@@ -624,14 +686,14 @@ class _OdsSheet:
         self.widths = [widths.get(h, DEFAULT_WIDTH) for h in headers]
         self.freeze = _freeze_position(freeze)
         self.hidden = False
-        # Each row: its cells as (attributes, content) or None; rendered once, here.
-        self.cells: list[list[tuple[str, str] | None]] = [
-            [_text_cell(h, "dx_header") for h in headers]
+        # Each row: its cells rendered once, here (see _render), None where empty.
+        self.cells: list[tuple[str | None, ...]] = [
+            tuple(_text_cell(h, "dx_header") for h in headers)
         ]
         self.validations: dict[int, str] = {}  # column → validation name
 
     def row(self, values: list, percent_columns: frozenset[int] = frozenset()) -> None:
-        self.cells.append([_render(v, n in percent_columns) for n, v in enumerate(values)])
+        self.cells.append(tuple(_render(v, n in percent_columns) for n, v in enumerate(values)))
 
     def validate(self, source: ListSource, columns: list[int], prompt: str) -> None:
         if not columns:
@@ -640,16 +702,15 @@ class _OdsSheet:
         for column in columns:
             self.validations[column] = name
 
-    def _xml(self) -> str:
-        out = []
+    def _xml(self) -> Iterator[str]:
+        """The table's rows, one string each."""
         width = max(
             [len(self.headers), *(len(r) for r in self.cells), *(c + 1 for c in self.validations)]
         )
         for number, cells in enumerate(self.cells):
-            out.append(self._row_xml(cells, width, validated=number > 0))
+            yield self._row_xml(cells, width, validated=number > 0)
         if self.validations:  # the drop-downs go on below the data, as in the .xlsx export
-            out.append(self._row_xml([], width, validated=True, repeat=EXTRA_ROWS))
-        return "".join(out)
+            yield self._row_xml((), width, validated=True, repeat=EXTRA_ROWS)
 
     def _row_xml(self, cells, width: int, *, validated: bool, repeat: int = 1) -> str:
         out = [
@@ -675,7 +736,7 @@ class _OdsSheet:
             if cell is None:
                 out.append(f"<table:table-cell{attribute}/>")
             else:
-                out.append(f"<table:table-cell{attribute}{cell[0]}>{cell[1]}</table:table-cell>")
+                out.append(f"<table:table-cell{attribute}{cell}")
         if last < 0:
             out.append(_empty_cells(max(width, 1)))
         out.append("</table:table-row>")
@@ -688,18 +749,22 @@ def _empty_cells(count: int) -> str:
     return f'<table:table-cell table:number-columns-repeated="{count}"/>'
 
 
-class _RawXml:
-    """Serialised rows placed inside an odfpy table element (written as they are)."""
+class _Marker:
+    """Where a table's rows go in odfpy's content.xml: a comment replaced while the file is
+    written (odfpy would hold the whole document as one string, several times over)."""
 
-    nodeType = 3  # a text node to odfpy: not searched for style names, not re-escaped
+    nodeType = 3  # a text node to odfpy: not searched for style names
     childNodes = ()
     parentNode = previousSibling = nextSibling = None
 
-    def __init__(self, xml: str):
-        self.xml = xml
+    def __init__(self, number: int):
+        self.xml = f"<!--dx-rows-{number}-->"
 
     def toXml(self, level, f):  # noqa: N802 - odfpy's name
         f.write(self.xml)
+
+
+_MARKER = re.compile(r"<!--dx-rows-(\d+)-->")
 
 
 class OdsWriter:
@@ -799,21 +864,41 @@ class OdsWriter:
                 sheet.hidden = True
 
     def save(self) -> bytes:
+        """The .ods: odfpy writes the document around the rows, then content.xml is written
+        again with each table's rows streamed into its marker."""
         doc = self.doc
         if self.validations:
             validations = ContentValidations()
             for validation in self.validations:
                 validations.addElement(validation)
             doc.spreadsheet.addElement(validations)
-        for sheet in self.sheets:
+        for number, sheet in enumerate(self.sheets):
             table = Table(name=sheet.title, stylename="dx_hidden" if sheet.hidden else "dx_visible")
             for width in sheet.widths:
                 table.addElement(TableColumn(stylename=self._column_style(width)))
-            table.childNodes.append(_RawXml(sheet._xml()))
+            table.childNodes.append(_Marker(number))
             doc.spreadsheet.addElement(table)
         self._settings()
+        skeleton = BytesIO()
+        doc.write(skeleton)
         out = BytesIO()
-        doc.write(out)
+        with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w") as target:
+            for info in source.infolist():  # mimetype first and stored, as odfpy wrote it
+                if info.filename != "content.xml":
+                    target.writestr(info, source.read(info))
+                    continue
+                parts = _MARKER.split(source.read(info).decode("utf-8"))
+                with target.open(info, "w") as stream:
+                    stream.write(parts[0].encode("utf-8"))
+                    for number, text in zip(parts[1::2], parts[2::2], strict=True):
+                        batch: list[str] = []
+                        for row in self.sheets[int(number)]._xml():
+                            batch.append(row)
+                            if len(batch) >= 500:
+                                stream.write("".join(batch).encode("utf-8"))
+                                batch = []
+                        stream.write("".join(batch).encode("utf-8"))
+                        stream.write(text.encode("utf-8"))
         return out.getvalue()
 
     def _settings(self) -> None:

@@ -265,3 +265,40 @@ def test_missing_libreoffice_skips_locally_but_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true but LibreOffice"):
         libreoffice.require()
+
+
+TRICKY_TEXTS = [
+    "=1+2",
+    "@cmd",
+    "-x",
+    "  前後の空白  ",
+    "a   b",
+    "タブ\tの後",
+    "行1\n行2\n\n行4",
+    "CR\r\nLF",  # read back as "CR\nLF", as from an .xlsx
+    "lone\rCR",
+    "<&>\"'",
+    "1-01",
+    "45%",
+]
+
+
+@pytest.mark.parametrize("target", FMTS)
+def test_text_written_to_ods_survives_libreoffice(target, lo_dir):
+    """Spaces, tabs, CRs, line breaks and formula-like text, as our .ods writes them, are
+    what Calc reads and saves again (Calc reads cell text as it stands)."""
+    writer = ods.OdsWriter()
+    sheet = writer.sheet("文字", ["本文", "値"], {})
+    for text in TRICKY_TEXTS:
+        sheet.row([text, Decimal("12.5")], frozenset({1}))
+    source = lo_dir / "tricky" / "tricky.ods"
+    source.parent.mkdir(exist_ok=True)
+    source.write_bytes(writer.save())
+    book = FORMATS[target].open(resave(source, target, lo_dir / f"tricky-{target}").read_bytes())
+    try:
+        rows = [cells for _, cells in book.rows("文字")][1:]
+    finally:
+        book.close()
+    assert [r[0].value for r in rows] == [t.replace("\r\n", "\n") for t in TRICKY_TEXTS]
+    assert {(r[0].kind, r[1].kind) for r in rows} == {("text", "percent")}
+    assert {Decimal(str(r[1].value)) for r in rows} == {Decimal("0.125")}
