@@ -10,6 +10,13 @@ from strategy.naturalsort import natural_key
 from strategy.ownership import Owned, Ownership
 
 
+def split_aliases(text: str) -> list[str]:
+    """「職場環境1-b-2-2、職場1-a-2-1」 → the PIDs, in order (、 , and line breaks separate)."""
+    import re
+
+    return [part.strip() for part in re.split(r"[、,，\n]", text or "") if part.strip()]
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_project_table(self, plan):
         """The 別冊 table: projects of the table with everything a row shows, in five queries."""
@@ -41,7 +48,9 @@ class ProjectQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(pid__icontains=text) | Q(name__icontains=text))
+        return self.filter(
+            Q(pid__icontains=text) | Q(aliases__icontains=text) | Q(name__icontains=text)
+        )
 
 
 class Project(Owned, models.Model):
@@ -56,6 +65,12 @@ class Project(Owned, models.Model):
         PriorityIssue, verbose_name="重点課題", on_delete=models.CASCADE, related_name="projects"
     )
     pid = models.CharField("PID", max_length=60, help_text="例: 観光1-1-4")
+    aliases = models.CharField(
+        "PID の別表記",
+        max_length=200,
+        blank=True,
+        help_text="文書の別の箇所で使われている PID（「、」区切り）。一覧の検索でも見つかります",
+    )
     name = models.CharField("名称", max_length=300)
     summary = models.TextField("概要", blank=True)
     department = models.ForeignKey(
@@ -89,6 +104,10 @@ class Project(Owned, models.Model):
 
     def __str__(self) -> str:
         return f"【{self.pid}】{self.name}"
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
 
     def save(self, *args, **kwargs):
         # Derived column only: natural ordering of PIDs (観光1-1-4 before 観光1-1-10).

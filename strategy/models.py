@@ -54,6 +54,13 @@ class Department(Owned, models.Model):
         return self.name
 
 
+def layout_choices():
+    """The document shapes a plan can be printed in (reports/layouts.py is the registry)."""
+    from reports.layouts import choices
+
+    return choices()
+
+
 class PlanQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Plan.Status.PUBLISHED)
@@ -103,6 +110,19 @@ class Plan(Owned, models.Model):
     )
     grade_on_track_percent = models.PositiveSmallIntegerField(
         "評価基準: 概ね順調（%以上）", default=80
+    )
+    layout = models.CharField(
+        "文書の形式",
+        max_length=30,
+        choices=layout_choices,
+        default="execution",
+        help_text="報告書・ページの構成（佐世保市型の実行計画、長崎市型の推進計画など）",
+    )
+    introduction = models.TextField(
+        "計画の概要", blank=True, help_text="施策体系のページの冒頭に載せる文章"
+    )
+    vision_lead = models.TextField(
+        "めざす姿の前文", blank=True, help_text="例: 5つの分野毎に、2030年のめざす姿を描きます。"
     )
     label_field = models.CharField("表示名: 分野", max_length=30, default="分野")
     label_issue = models.CharField("表示名: 重点課題", max_length=30, default="DX重点課題")
@@ -216,6 +236,15 @@ class Field(Owned, models.Model):
     )
     number = models.PositiveSmallIntegerField("番号")
     name = models.CharField("名称", max_length=200)
+    description = models.TextField("説明", blank=True, help_text="基本方針の説明文など")
+    area_name = models.CharField(
+        "めざす姿の分野", max_length=30, blank=True, help_text="例: 生活（長崎市の5つの分野）"
+    )
+    vision_title = models.CharField(
+        "めざす姿", max_length=200, blank=True, help_text="例: 人と人がつながり、便利で暮らしやすいまち"
+    )
+    vision_text = models.TextField("めざす姿の説明", blank=True)
+    keywords = models.TextField("取組分野・キーワード", blank=True)
 
     history = HistoricalRecords(inherit=False)
 
