@@ -105,10 +105,6 @@ class Project(Owned, models.Model):
     def __str__(self) -> str:
         return f"【{self.pid}】{self.name}"
 
-    @property
-    def alias_list(self) -> list[str]:
-        return split_aliases(self.aliases)
-
     def save(self, *args, **kwargs):
         # Derived column only: natural ordering of PIDs (観光1-1-4 before 観光1-1-10).
         self.sort_key = natural_key(self.pid)
@@ -120,6 +116,10 @@ class Project(Owned, models.Model):
         if self.department_id and self.plan_id:
             if self.department.municipality_id != self.plan.municipality_id:
                 raise ValidationError({"department": "計画の自治体の部局を選んでください。"})
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
 
 
 class ProgressStatus(models.TextChoices):

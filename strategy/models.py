@@ -241,7 +241,10 @@ class Field(Owned, models.Model):
         "めざす姿の分野", max_length=30, blank=True, help_text="例: 生活（長崎市の5つの分野）"
     )
     vision_title = models.CharField(
-        "めざす姿", max_length=200, blank=True, help_text="例: 人と人がつながり、便利で暮らしやすいまち"
+        "めざす姿",
+        max_length=200,
+        blank=True,
+        help_text="例: 人と人がつながり、便利で暮らしやすいまち",
     )
     vision_text = models.TextField("めざす姿の説明", blank=True)
     keywords = models.TextField("取組分野・キーワード", blank=True)

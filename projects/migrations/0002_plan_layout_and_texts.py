@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproject',
-            name='aliases',
-            field=models.CharField(blank=True, help_text='文書の別の箇所で使われている PID（「、」区切り）。一覧の検索でも見つかります', max_length=200, verbose_name='PID の別表記'),
+            model_name="historicalproject",
+            name="aliases",
+            field=models.CharField(
+                blank=True,
+                help_text="文書の別の箇所で使われている PID（「、」区切り）。一覧の検索でも見つかります",
+                max_length=200,
+                verbose_name="PID の別表記",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='aliases',
-            field=models.CharField(blank=True, help_text='文書の別の箇所で使われている PID（「、」区切り）。一覧の検索でも見つかります', max_length=200, verbose_name='PID の別表記'),
+            model_name="project",
+            name="aliases",
+            field=models.CharField(
+                blank=True,
+                help_text="文書の別の箇所で使われている PID（「、」区切り）。一覧の検索でも見つかります",
+                max_length=200,
+                verbose_name="PID の別表記",
+            ),
         ),
     ]

@@ -11,91 +11,142 @@ def promotion_layout(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategy', '0006_staff_municipality'),
+        ("strategy", "0006_staff_municipality"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='field',
-            name='area_name',
-            field=models.CharField(blank=True, help_text='例: 生活（長崎市の5つの分野）', max_length=30, verbose_name='めざす姿の分野'),
+            model_name="field",
+            name="area_name",
+            field=models.CharField(
+                blank=True,
+                help_text="例: 生活（長崎市の5つの分野）",
+                max_length=30,
+                verbose_name="めざす姿の分野",
+            ),
         ),
         migrations.AddField(
-            model_name='field',
-            name='description',
-            field=models.TextField(blank=True, help_text='基本方針の説明文など', verbose_name='説明'),
+            model_name="field",
+            name="description",
+            field=models.TextField(
+                blank=True, help_text="基本方針の説明文など", verbose_name="説明"
+            ),
         ),
         migrations.AddField(
-            model_name='field',
-            name='keywords',
-            field=models.TextField(blank=True, verbose_name='取組分野・キーワード'),
+            model_name="field",
+            name="keywords",
+            field=models.TextField(blank=True, verbose_name="取組分野・キーワード"),
         ),
         migrations.AddField(
-            model_name='field',
-            name='vision_text',
-            field=models.TextField(blank=True, verbose_name='めざす姿の説明'),
+            model_name="field",
+            name="vision_text",
+            field=models.TextField(blank=True, verbose_name="めざす姿の説明"),
         ),
         migrations.AddField(
-            model_name='field',
-            name='vision_title',
-            field=models.CharField(blank=True, help_text='例: 人と人がつながり、便利で暮らしやすいまち', max_length=200, verbose_name='めざす姿'),
+            model_name="field",
+            name="vision_title",
+            field=models.CharField(
+                blank=True,
+                help_text="例: 人と人がつながり、便利で暮らしやすいまち",
+                max_length=200,
+                verbose_name="めざす姿",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfield',
-            name='area_name',
-            field=models.CharField(blank=True, help_text='例: 生活（長崎市の5つの分野）', max_length=30, verbose_name='めざす姿の分野'),
+            model_name="historicalfield",
+            name="area_name",
+            field=models.CharField(
+                blank=True,
+                help_text="例: 生活（長崎市の5つの分野）",
+                max_length=30,
+                verbose_name="めざす姿の分野",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfield',
-            name='description',
-            field=models.TextField(blank=True, help_text='基本方針の説明文など', verbose_name='説明'),
+            model_name="historicalfield",
+            name="description",
+            field=models.TextField(
+                blank=True, help_text="基本方針の説明文など", verbose_name="説明"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfield',
-            name='keywords',
-            field=models.TextField(blank=True, verbose_name='取組分野・キーワード'),
+            model_name="historicalfield",
+            name="keywords",
+            field=models.TextField(blank=True, verbose_name="取組分野・キーワード"),
         ),
         migrations.AddField(
-            model_name='historicalfield',
-            name='vision_text',
-            field=models.TextField(blank=True, verbose_name='めざす姿の説明'),
+            model_name="historicalfield",
+            name="vision_text",
+            field=models.TextField(blank=True, verbose_name="めざす姿の説明"),
         ),
         migrations.AddField(
-            model_name='historicalfield',
-            name='vision_title',
-            field=models.CharField(blank=True, help_text='例: 人と人がつながり、便利で暮らしやすいまち', max_length=200, verbose_name='めざす姿'),
+            model_name="historicalfield",
+            name="vision_title",
+            field=models.CharField(
+                blank=True,
+                help_text="例: 人と人がつながり、便利で暮らしやすいまち",
+                max_length=200,
+                verbose_name="めざす姿",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='introduction',
-            field=models.TextField(blank=True, help_text='施策体系のページの冒頭に載せる文章', verbose_name='計画の概要'),
+            model_name="historicalplan",
+            name="introduction",
+            field=models.TextField(
+                blank=True,
+                help_text="施策体系のページの冒頭に載せる文章",
+                verbose_name="計画の概要",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='layout',
-            field=models.CharField(choices=strategy.models.layout_choices, default='execution', help_text='報告書・ページの構成（佐世保市型の実行計画、長崎市型の推進計画など）', max_length=30, verbose_name='文書の形式'),
+            model_name="historicalplan",
+            name="layout",
+            field=models.CharField(
+                choices=strategy.models.layout_choices,
+                default="execution",
+                help_text="報告書・ページの構成（佐世保市型の実行計画、長崎市型の推進計画など）",
+                max_length=30,
+                verbose_name="文書の形式",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='vision_lead',
-            field=models.TextField(blank=True, help_text='例: 5つの分野毎に、2030年のめざす姿を描きます。', verbose_name='めざす姿の前文'),
+            model_name="historicalplan",
+            name="vision_lead",
+            field=models.TextField(
+                blank=True,
+                help_text="例: 5つの分野毎に、2030年のめざす姿を描きます。",
+                verbose_name="めざす姿の前文",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='introduction',
-            field=models.TextField(blank=True, help_text='施策体系のページの冒頭に載せる文章', verbose_name='計画の概要'),
+            model_name="plan",
+            name="introduction",
+            field=models.TextField(
+                blank=True,
+                help_text="施策体系のページの冒頭に載せる文章",
+                verbose_name="計画の概要",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='layout',
-            field=models.CharField(choices=strategy.models.layout_choices, default='execution', help_text='報告書・ページの構成（佐世保市型の実行計画、長崎市型の推進計画など）', max_length=30, verbose_name='文書の形式'),
+            model_name="plan",
+            name="layout",
+            field=models.CharField(
+                choices=strategy.models.layout_choices,
+                default="execution",
+                help_text="報告書・ページの構成（佐世保市型の実行計画、長崎市型の推進計画など）",
+                max_length=30,
+                verbose_name="文書の形式",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='vision_lead',
-            field=models.TextField(blank=True, help_text='例: 5つの分野毎に、2030年のめざす姿を描きます。', verbose_name='めざす姿の前文'),
+            model_name="plan",
+            name="vision_lead",
+            field=models.TextField(
+                blank=True,
+                help_text="例: 5つの分野毎に、2030年のめざす姿を描きます。",
+                verbose_name="めざす姿の前文",
+            ),
         ),
         migrations.RunPython(promotion_layout, migrations.RunPython.noop),
     ]
