@@ -9,10 +9,16 @@ Two measures, both direction-aware:
   rate is left empty.
 * **progress** from the baseline toward the final target: (latest actual − baseline) ÷
   (target − baseline). The sign of the denominator makes it work for both directions.
+* **pace** of a baseline → target indicator (Nagasaki's 成果指標: 基準値 R6 36.3 %, 目標値 R9
+  50.0 %, no yearly plan): the year's achievement is the progress made by its latest actual
+  against the progress due by then on a straight line from baseline to target
+  ((actual − baseline) ÷ (due − baseline)); at and after the target year, that is simply the
+  progress toward the target. No actual after the baseline yet: 未計測.
 
 Grades follow the plan's thresholds (default 達成 ≥ 100 %, 概ね順調 ≥ 80 %, else 要努力);
-未計測 when the year has a planned number but no numeric actual yet, 評価対象外 when the plan has
-no number for that year (empty, 「－」, 「…」, 「○」 …).
+未計測 when the year has a planned number (or the indicator a target) but no numeric actual
+yet, 評価対象外 when there is nothing to measure against (no number planned for the year —
+empty, 「－」, 「…」, 「○」 … — and no target).
 """
 
 from dataclasses import dataclass
@@ -117,6 +123,40 @@ class IndicatorSummary:
         return "" if self.progress is None else f"{self.progress}%"
 
 
+def has_target(indicator) -> bool:
+    """A baseline → target indicator: both ends given, the target after the baseline."""
+    return (
+        indicator.baseline_value is not None
+        and indicator.target_value is not None
+        and indicator.baseline_year is not None
+        and indicator.target_year is not None
+        and indicator.baseline_year < indicator.target_year
+    )
+
+
+def due_by(indicator, year: int) -> Decimal:
+    """The value a baseline → target indicator should have reached by ``year``."""
+    by, bv = indicator.baseline_year, indicator.baseline_value
+    ty, tv = indicator.target_year, indicator.target_value
+    share = Decimal(min(max(year - by, 0), ty - by)) / Decimal(ty - by)
+    return bv + (tv - bv) * share
+
+
+def pace_achievement(
+    indicator, actual: tuple[int, Decimal] | None, thresholds: Thresholds = Thresholds()
+) -> Achievement:
+    """Grade the latest actual of a baseline → target indicator against the straight line."""
+    if actual is None or actual[0] <= indicator.baseline_year:
+        return Achievement(Grade.NOT_MEASURED)
+    due = due_by(indicator, actual[0])
+    rate = progress_to_target(indicator.baseline_value, actual[1], due)
+    if rate is None:  # target equals baseline: hold the line
+        lower = indicator.direction == "lower"
+        ok = actual[1] <= due if lower else actual[1] >= due
+        return Achievement(Grade.ACHIEVED if ok else Grade.NEEDS_EFFORT)
+    return Achievement(_grade_for(rate, thresholds), rate)
+
+
 def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> IndicatorSummary:
     """Achievement for ``year`` plus progress toward the final target; uses prefetched values.
 
@@ -152,4 +192,8 @@ def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> In
         latest[1] if latest else None,
         target[1] if target else None,
     )
+    if this_year.grade == Grade.NOT_APPLICABLE and has_target(indicator):
+        # No yearly plan: measured against the straight line from baseline to target.
+        after_baseline = latest if latest and latest[0] > indicator.baseline_year else None
+        this_year = pace_achievement(indicator, after_baseline, thresholds)
     return IndicatorSummary(this_year, baseline, latest, target, progress)

@@ -7,11 +7,14 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from simple_history.models import HistoricalRecords
 
+from kpis.achievement import has_target
 from kpis.values import (
     DECIMAL_PLACES,
     MARK_VALUES,
     MAX_DIGITS,
     Mark,
+    decimals,
+    display_fixed,
     display_value,
     format_value,
     parse_value,
@@ -168,12 +171,47 @@ class Indicator(Owned, models.Model):
         """Uses the prefetched values when present (one query per page, not per row)."""
         return {v.fiscal_year: v for v in self.values.all()}
 
-    def actual_missing(self, year: int) -> bool:
-        """An actual is due for ``year`` (planned value other than 「－」) but not entered."""
+    def actual_due(self, year: int) -> bool:
+        """An actual is expected for ``year``: it has a planned value other than 「－」, or the
+        indicator runs from a baseline to a target and ``year`` lies after the baseline, up to
+        the target year (成果指標 are measured each year on the way)."""
         value = self.values_by_year().get(year)
-        if value is None or value.has_actual:
+        if value is not None and (
+            value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
+        ):
+            return True
+        if value is not None and value.planned_mark == Mark.NONE:
             return False
-        return value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
+        return has_target(self) and self.baseline_year < year <= self.target_year
+
+    def actual_missing(self, year: int) -> bool:
+        """An actual is due for ``year`` but not entered."""
+        value = self.values_by_year().get(year)
+        if value is not None and value.has_actual:
+            return False
+        return self.actual_due(year)
+
+    @property
+    def target_places(self) -> int:
+        """Decimals the 基準値 and 目標値 print with: the same for both (36.3% → 50.0%), and
+        at least one for percentages, as the plans print their 成果指標 (20.0% → 50.0%)."""
+        places = max(decimals(self.baseline_value), decimals(self.target_value))
+        return max(places, 1) if self.unit == "%" else places
+
+    @property
+    def baseline_display(self) -> str:
+        return display_fixed(self.baseline_value, self.target_places)
+
+    @property
+    def target_display(self) -> str:
+        return display_fixed(self.target_value, self.target_places)
+
+    @property
+    def target_summary(self) -> str:
+        """「50.0（R9目標）」: what stands in for a yearly plan on a baseline → target indicator."""
+        if not has_target(self):
+            return ""
+        return f"{self.target_display}（{fiscal.short_label(self.target_year)}目標）"
 
 
 class IndicatorValue(Owned, models.Model):

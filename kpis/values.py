@@ -119,5 +119,21 @@ def display_number(number: Decimal | None) -> str:
     return f"{int(text):,}"
 
 
+def decimals(number: Decimal | None) -> int:
+    """Decimal places a number needs as written: 36.3 → 1, 50.0000 → 0."""
+    if number is None:
+        return 0
+    exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def display_fixed(number: Decimal | None, places: int) -> str:
+    """A number with at least ``places`` decimals, with thousands separators: 50 → 「50.0」."""
+    if number is None:
+        return ""
+    places = max(places, decimals(number))
+    return f"{number:,.{places}f}"
+
+
 def display_value(number: Decimal | None, mark: str) -> str:
     return mark if mark else display_number(number)

@@ -103,7 +103,9 @@ def actuals_entry(request):
         rows.append(
             {
                 "indicator": indicator,
-                "planned": current.planned if current else "",
+                "planned": current.planned
+                if current and not current.is_empty
+                else indicator.target_summary,
                 "previous_actual": previous.actual if previous else "",
                 "actual": typed.get(indicator.pk, current.actual if current else ""),
                 "version": current.version if current else 0,

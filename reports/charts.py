@@ -1,30 +1,65 @@
-"""Plotly figures, built from plain data as dicts (fast, no validation pass) and emitted as
-HTML fragments without plotly.js: each page includes our own static copy once."""
+"""Chart data: Plotly figures built from plain data as dicts (fast, no validation pass),
+each with its caption, its values as a table (the text alternative) and, when there is
+nothing to draw, the sentence to print instead of an empty chart.
 
+The data layer returns ``Chart`` objects; the ``{% chart %}`` template tag
+(reports/templatetags/dxcharts.py) renders them, and decides there — not here — whether
+the page is for the screen or for print.
+"""
+
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import plotly.io as pio
 
 from kpis.achievement import Grade
+from kpis.values import display_number
 
 FONT = "Noto Sans JP, Noto Sans CJK JP, Yu Gothic, Meiryo, sans-serif"
 GRADE_COLOURS = {
     Grade.ACHIEVED: "#2f7d32",
     Grade.ON_TRACK: "#f0a202",
     Grade.NEEDS_EFFORT: "#c62828",
-    Grade.NOT_MEASURED: "#9e9e9e",
+    Grade.NOT_MEASURED: "#757575",
     Grade.NOT_APPLICABLE: "#d7dbe0",
 }
 PHASE_COLOURS = {"build": "#1d4e89", "operate": "#4f9bd9", "consider": "#b0bec5"}
+ACTUAL_COLOUR = "#1d4e89"
+PLAN_COLOUR = "#d9480f"
+
+
+@dataclass
+class Chart:
+    """One figure: what to draw, what to say about it, and its values as a table."""
+
+    caption: str
+    figure: dict
+    columns: list[str] = field(default_factory=list)  # the table's header row
+    rows: list[list[str]] = field(default_factory=list)  # first cell is the row header
+    empty: str = ""  # set when there is nothing to draw: printed instead of the chart
+    height: int = 260
+
+    @property
+    def is_empty(self) -> bool:
+        return bool(self.empty)
+
+    def to_json(self, *, static: bool, height: int | None = None) -> str:
+        figure = {**self.figure, "layout": {**self.figure["layout"]}}
+        figure["layout"]["height"] = height or self.height
+        config = {"displayModeBar": False, "responsive": True, "locale": "ja", "staticPlot": static}
+        payload = pio.to_json({**figure, "config": config}, validate=False)
+        # Safe inside <script type="application/json">.
+        return payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _layout(**extra) -> dict:
     layout = {
         "font": {"family": FONT, "size": 12},
-        "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+        "margin": {"l": 50, "r": 10, "t": 28, "b": 36},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.25},
+        # Legend above the plot: below it, rotated year labels ran into it.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "autosize": True,
         "hoverlabel": {"font": {"family": FONT}},
     }
@@ -32,40 +67,30 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def to_html(figure: dict, div_id: str, *, static: bool = False, height: int | None = None) -> str:
-    """A chart placeholder plus its figure as a JSON data block; static/js/charts.js draws it.
-
-    No inline JavaScript: the page works under a strict Content-Security-Policy.
-    """
-    if height:
-        figure["layout"]["height"] = height
-    config = {"displayModeBar": False, "responsive": True, "locale": "ja", "staticPlot": static}
-    payload = pio.to_json({**figure, "config": config}, validate=False)
-    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    style = f"height:{height}px;width:100%" if height else "width:100%"
-    return (
-        f'<div class="plotly-graph-div dx-chart" id="{div_id}" data-figure="{div_id}-data" '
-        f'style="{style}"></div>'
-        f'<script type="application/json" id="{div_id}-data">{payload}</script>'
-    )
-
-
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def kpi_figure(name: str, unit: str, years: list[str], planned: list, actual: list) -> dict:
-    """Planned (line) against actual (bars) over the plan's years."""
+def _cell(value: Decimal | None) -> str:
+    return display_number(value) if value is not None else ""
+
+
+def _has_numbers(*series) -> bool:
+    return any(v is not None for s in series for v in s)
+
+
+def kpi_chart(name: str, unit: str, years: list[str], planned: list, actual: list) -> Chart:
+    """A yearly-plan indicator: planned (line) against actual (bars) over the plan's years."""
     suffix = f" {unit}" if unit else ""
     hover = "%{x} %{fullData.name}: %{y:,}" + suffix + "<extra></extra>"
-    return {
+    figure = {
         "data": [
             {
                 "type": "bar",
                 "name": "実績",
                 "x": years,
                 "y": [_num(v) for v in actual],
-                "marker": {"color": "#1d4e89"},
+                "marker": {"color": ACTUAL_COLOUR},
                 "hovertemplate": hover,
             },
             {
@@ -74,25 +99,92 @@ def kpi_figure(name: str, unit: str, years: list[str], planned: list, actual: li
                 "name": "予定",
                 "x": years,
                 "y": [_num(v) for v in planned],
-                "line": {"color": "#d9480f", "dash": "dot"},
+                "line": {"color": PLAN_COLOUR, "dash": "dot"},
                 "connectgaps": True,
                 "hovertemplate": hover,
             },
         ],
         "layout": _layout(
-            title={"text": name, "font": {"size": 13}},
             yaxis={"title": {"text": unit}, "rangemode": "tozero", "separatethousands": True},
-            xaxis={"type": "category"},
+            xaxis={"type": "category", "tickangle": 0},
             bargap=0.4,
         ),
     }
+    return Chart(
+        caption=f"{name}{f'（{unit}）' if unit else ''}",
+        figure=figure,
+        columns=["", *years],
+        rows=[["予定", *map(_cell, planned)], ["実績", *map(_cell, actual)]],
+        empty="" if _has_numbers(planned, actual) else "予定・実績の数値がまだ登録されていません。",
+    )
 
 
-def grades_by_issue_figure(
-    issues: list[str], counts: dict[Grade, list[int]], year_label: str
-) -> dict:
+def target_chart(
+    name: str,
+    unit: str,
+    baseline: tuple[str, Decimal, str],
+    target: tuple[str, Decimal, str],
+    years: list[str],
+    actual: list,
+) -> Chart:
+    """A baseline → target indicator: the straight line from 基準値 to 目標値 and the actuals.
+
+    ``baseline`` and ``target`` are (year label, value, value as printed)."""
+    suffix = f" {unit}" if unit else ""
+    hover = "%{x} %{fullData.name}: %{y:,}" + suffix + "<extra></extra>"
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers+text",
+                "name": "基準値→目標値",
+                "x": [baseline[0], target[0]],
+                "y": [_num(baseline[1]), _num(target[1])],
+                "text": [f"基準値 {baseline[2]}", f"目標値 {target[2]}"],
+                "textposition": ["top right", "bottom left"],
+                "line": {"color": PLAN_COLOUR, "dash": "dot"},
+                "marker": {"size": 9, "symbol": ["circle", "star"]},
+                "hovertemplate": hover,
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "実績",
+                "x": years,
+                "y": [_num(v) for v in actual],
+                "line": {"color": ACTUAL_COLOUR},
+                "marker": {"size": 9},
+                "connectgaps": True,
+                "hovertemplate": hover,
+            },
+        ],
+        "layout": _layout(
+            yaxis={"title": {"text": unit}, "rangemode": "tozero", "separatethousands": True},
+            xaxis={
+                "type": "category",
+                "tickangle": 0,
+                "categoryorder": "array",
+                "categoryarray": [baseline[0], *[y for y in years if y != baseline[0]]],
+            },
+        ),
+    }
+    actual_row = ["実績", "", *map(_cell, actual)]
+    return Chart(
+        caption=f"{name}{f'（{unit}）' if unit else ''}",
+        figure=figure,
+        columns=["", baseline[0], *years],
+        rows=[
+            ["基準値・目標値", baseline[2], *["" for _ in years[:-1]], target[2]],
+            actual_row,
+        ],
+    )
+
+
+def grades_chart(
+    issues: list[str], counts: dict[Grade, list[int]], year_label: str, kpi_label: str
+) -> Chart:
     """Stacked bars: how many KPIs of each priority issue are 達成 / 概ね順調 / …"""
-    return {
+    figure = {
         "data": [
             {
                 "type": "bar",
@@ -106,15 +198,26 @@ def grades_by_issue_figure(
         ],
         "layout": _layout(
             barmode="stack",
-            title={"text": f"KPI の達成状況（{year_label}実績）", "font": {"size": 14}},
-            yaxis={"title": {"text": "KPI 数"}, "dtick": 1},
-            xaxis={"type": "category"},
+            yaxis={"title": {"text": f"{kpi_label} 数"}, "dtick": 1},
+            xaxis={"type": "category", "automargin": True},
         ),
     }
+    total = sum(sum(v) for v in counts.values())
+    return Chart(
+        caption=f"{kpi_label} の達成状況（{year_label}実績）",
+        figure=figure,
+        columns=["", *[g.label for g in Grade]],
+        rows=[[issue, *[str(counts[g][i]) for g in Grade]] for i, issue in enumerate(issues)],
+        empty="" if total else f"{kpi_label}が登録されていません。",
+        height=380,
+    )
 
 
-def phases_by_year_figure(years: list[str], counts: dict[str, list[int]], labels: dict) -> dict:
-    return {
+def phases_chart(
+    years: list[str], counts: dict[str, list[int]], labels: dict, project_label: str
+) -> Chart:
+    phases = ("build", "operate", "consider")
+    figure = {
         "data": [
             {
                 "type": "bar",
@@ -122,14 +225,24 @@ def phases_by_year_figure(years: list[str], counts: dict[str, list[int]], labels
                 "x": years,
                 "y": counts[phase],
                 "marker": {"color": PHASE_COLOURS[phase]},
-                "hovertemplate": "%{x} " + labels[phase] + ": %{y} プロジェクト<extra></extra>",
+                "hovertemplate": "%{x} " + labels[phase] + ": %{y} 件<extra></extra>",
             }
-            for phase in ("build", "operate", "consider")
+            for phase in phases
         ],
         "layout": _layout(
             barmode="stack",
-            title={"text": "年度別のプロジェクト数（実施区分）", "font": {"size": 14}},
-            yaxis={"title": {"text": "プロジェクト数"}},
+            yaxis={"title": {"text": f"{project_label}数"}},
             xaxis={"type": "category"},
         ),
     }
+    total = sum(sum(v) for v in counts.values())
+    return Chart(
+        caption=f"年度別の{project_label}数（実施区分）",
+        figure=figure,
+        columns=["", *years],
+        rows=[[labels[p], *map(str, counts[p])] for p in phases],
+        empty=""
+        if total
+        else f"実施年度（○ ⇒ …）が登録された{project_label}がないため、年度別の集計はありません。",
+        height=340,
+    )

@@ -8,8 +8,8 @@ from django.db.models import Count, Prefetch, Q
 from kpis.achievement import Grade, Thresholds, summarize
 from kpis.models import Indicator, IndicatorValue
 from projects.models import Project, ProjectPhase
-from reports import charts
-from reports.pages import value_cells
+from reports import charts, layouts
+from reports.pages import indicator_chart, value_cells
 from strategy import fiscal
 from strategy.models import Department, Plan, PriorityIssue
 
@@ -23,7 +23,12 @@ class MissingGroup:
 def _indicators(plan: Plan, extra: Q | None = None):
     qs = (
         Indicator.objects.of_plan(plan)
-        .select_related("challenge__issue__department", "project__department", "project__issue")
+        .select_related(
+            "challenge__issue__department",
+            "challenge__issue__field",
+            "project__department",
+            "project__issue",
+        )
         .prefetch_related(
             Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year"))
         )
@@ -70,15 +75,18 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
             {
                 "indicator": kpi,
                 "summary": summary,
-                "planned": value.planned_display if value else "",
+                "planned": value.planned_display
+                if value and not value.is_empty
+                else kpi.target_summary,
                 "actual": value.actual_display if value else "",
             }
         )
-    issue_labels = [
-        f"{i.number:02d} {i.category}" if i.field.number == 1 else f"{i.category}" for i in issues
-    ]
+    layout = layouts.of(plan)
+    issue_labels = [layout.issue_code_for(plan, i) for i in issues]
     grade_counts = {g: [grades[i.pk][g] for i in issues] for g in Grade}
-    grade_fig = charts.grades_by_issue_figure(issue_labels, grade_counts, fiscal.short_label(year))
+    grade_chart = charts.grades_chart(
+        issue_labels, grade_counts, fiscal.short_label(year), plan.label_kpi
+    )
 
     phase_rows = (
         ProjectPhase.objects.filter(project__plan=plan, project__in_table=True)
@@ -90,10 +98,11 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
     for row in phase_rows:
         if row["fiscal_year"] in years:
             phase_counts[row["phase"]][years.index(row["fiscal_year"])] = row["n"]
-    phase_fig = charts.phases_by_year_figure(
+    phase_chart = charts.phases_chart(
         [fiscal.short_label(y) for y in years],
         phase_counts,
         {"build": "構築（○）", "operate": "運用（⇒）", "consider": "検討（…）"},
+        plan.label_project,
     )
     leading = list(
         Project.objects.filter(plan=plan, is_leading=True, in_table=True)
@@ -111,8 +120,8 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
         "grades": list(Grade),
         "grade_table": grade_table,
         "kpi_rows": kpi_rows,
-        "grade_chart": charts.to_html(grade_fig, "chart-grades", height=380),
-        "phase_chart": charts.to_html(phase_fig, "chart-phases", height=340),
+        "grade_chart": grade_chart,
+        "phase_chart": phase_chart,
         "leading": leading,
         "missing": missing,
         "missing_total": sum(len(group.indicators) for group in missing),
@@ -141,21 +150,11 @@ def department_page(plan: Plan, department: Department, year: int | None = None)
         if indicator.kind == Indicator.Kind.ACTIVITY:
             activity_by_project[indicator.project_id].append(indicator)
             continue
-        by_year = indicator.values_by_year()
-        planned = [getattr(by_year.get(y), "planned_number", None) for y in value_years]
-        actual = [getattr(by_year.get(y), "actual_number", None) for y in value_years]
-        fig = charts.kpi_figure(
-            indicator.name,
-            indicator.unit,
-            [fiscal.short_label(y) for y in value_years],
-            planned,
-            actual,
-        )
         kpi_rows.append(
             {
                 "indicator": indicator,
                 "summary": summarize(indicator, year, thresholds),
-                "chart": charts.to_html(fig, f"chart-kpi-{indicator.pk}", height=260),
+                "chart": indicator_chart(plan, indicator),
             }
         )
     project_rows = []

@@ -6,7 +6,7 @@ wording of the overview and the report — is read from the plan's entry here, s
 document is one more ``Layout`` (plus its templates), not edits across views and URLs.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,42 @@ class Layout:
     name: str  # shown in the admin and the workbook's 計画 sheet
     issue_pages: tuple[IssuePage, ...]
     overview_title: str  # the plan's tree: DX戦略の全体像 / 施策体系
-    report_subtitle: str  # under the cover title, {year} = 令和7年度
-    # Show the 2030年のめざす姿 of each field (Nagasaki's 生活・産業 … areas) on the overview.
+    project_table_title: str  # the list of all projects: プロジェクト一覧（別冊）
+    report_subtitle: str  # under the cover title: {short} = R7, {year} = 令和7年度, level names
+    # How an issue is named: its code on charts and tabs, and its full heading.
+    # Placeholders: {field} {number} {category} {title} {issue} (the plan's level name).
+    issue_code: str = "{number:02d}【{category}】"
+    issue_heading: str = "{field:02d}≪{field_name}≫ {number:02d}【{category}】{title}"
+    # Pages of the whole report before the issues' pages (templates, in order).
+    report_intro: tuple[str, ...] = ("reports/_overview_tree.html",)
+    # Show the 2030年のめざす姿 of each field (Nagasaki's 生活・産業 … areas).
     vision_heading: str = ""
-    notes: dict = field(default_factory=dict)
+
+    def _issue_values(self, plan, issue) -> dict:
+        return {
+            **labels(plan),
+            "field": issue.field.number,
+            "field_name": issue.field.name,
+            "number": issue.number,
+            "category": issue.category,
+            "title": issue.title,
+        }
+
+    def project_table_title_for(self, plan) -> str:
+        return self.project_table_title.format(**labels(plan))
+
+    def report_subtitle_for(self, plan) -> str:
+        return self.report_subtitle.format(
+            **labels(plan), short=plan.report_year_label_short, year=plan.report_year_label
+        )
+
+    def issue_code_for(self, plan, issue) -> str:
+        return self.issue_code.format(**self._issue_values(plan, issue))
+
+    def issue_heading_for(self, plan, issue) -> str:
+        if issue.kind != "priority":  # 推進課題 / 3つのしかけ groups: their title only
+            return issue.title
+        return self.issue_heading.format(**self._issue_values(plan, issue))
 
     def page(self, slug: str) -> IssuePage | None:
         return next((p for p in self.issue_pages if p.slug == slug), None)
@@ -93,6 +125,7 @@ EXECUTION = Layout(
         ),
     ),
     overview_title="DX戦略の全体像",
+    project_table_title="{project}一覧（別冊）",
     report_subtitle="【{short}】{year} 進捗状況報告",
 )
 
@@ -103,13 +136,17 @@ PROMOTION = Layout(
         IssuePage(
             "sheet",
             "reports/_measure_sheet.html",
-            "{issue}",
-            "{issue}",
+            "{issue}のページ",
+            "{issue}のページ",
             frozenset({"progress", "goals", "kpis"}),
         ),
     ),
     overview_title="施策体系",
-    report_subtitle="基本方針・基本施策（{year}時点）",
+    project_table_title="{project}一覧",
+    report_subtitle="{field}・{issue}（{year}）",
+    issue_code="{field}-{number} {category}",
+    issue_heading="{issue}{field}-{number} {title}",
+    report_intro=("reports/_vision.html", "reports/_overview_tree.html"),
     vision_heading="2030年のめざす姿",
 )
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from kpis.achievement import Achievement, IndicatorSummary, Thresholds, summarize
+from kpis.achievement import Achievement, IndicatorSummary, Thresholds, has_target, summarize
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.values import display_fixed
 from projects.models import Project, ProjectPhase
 from reports import charts
+from reports.charts import Chart
 from strategy import fiscal
 from strategy.models import Challenge, ChallengeGoal, IssueYearText, Plan, PriorityIssue, Step
 
@@ -51,7 +53,15 @@ class KpiRow:
     evaluation: str
     summary: IndicatorSummary  # progress toward the final target, as of the report year
     latest: Achievement  # the actuals year's achievement (実績：R6.3 → R5)
-    chart: str = ""
+    chart: Chart | None = None
+    # Baseline → target indicators (成果指標): 基準値 and 目標値 with their years, and the
+    # actuals of the years between (R7実績 … R9実績), as the 数値目標 table prints them.
+    has_target: bool = False
+    baseline_label: str = ""  # 基準値：令和6年度（2024）
+    baseline_text: str = ""  # 36.3%
+    target_label: str = ""
+    target_text: str = ""
+    actual_cells: list[dict] = field(default_factory=list)  # {"label", "text"}
 
 
 @dataclass
@@ -73,6 +83,7 @@ class IssueReport:
     goal_summary: str = ""
     business_summary: str = ""
     unstepped: list[ProjectBar] = field(default_factory=list)
+    projects: list[ProjectBar] = field(default_factory=list)  # every project, in PID order
 
     @property
     def code(self) -> str:
@@ -96,9 +107,7 @@ def issues_of(plan: Plan, code: str | None = None):
     return qs.order_by("field__number", "number")
 
 
-def issue_reports(
-    plan: Plan, issues: list[PriorityIssue], parts=PARTS, *, static_charts: bool = False
-) -> list[IssueReport]:
+def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[IssueReport]:
     year = plan.report_year
     ids = [i.pk for i in issues]
     challenges = list(
@@ -134,8 +143,17 @@ def issue_reports(
     if "progress" in parts:
         _fill_progress(plan, ids, reports, by_challenge)
     if "kpis" in parts:
-        _fill_kpis(plan, ids, by_challenge, static_charts)
+        _fill_kpis(plan, ids, by_challenge)
     return [reports[i.pk] for i in issues]
+
+
+def whole_report(plan: Plan) -> dict:
+    """Everything the whole report prints: the layout's opening pages, then every issue's."""
+    from reports import layouts, overview
+
+    layout = layouts.of(plan)
+    reports = issue_reports(plan, list(issues_of(plan)), layout.parts)
+    return {"reports": reports, **overview.plan_overview(plan)}
 
 
 def _bar(project: Project, years: list[int], report_year: int) -> ProjectBar:
@@ -151,6 +169,7 @@ def _bar(project: Project, years: list[int], report_year: int) -> ProjectBar:
         segments.append(
             {
                 "year": y,
+                "year_label": fiscal.short_label(y),
                 "status": status.value if status else "gap",
                 "label": status.label if status else "",
                 "mark": phase.mark if phase else "",
@@ -173,6 +192,7 @@ def _fill_progress(plan, issue_ids, reports, by_challenge) -> None:
     rows: dict[int, list[ProjectBar]] = defaultdict(list)
     for project in projects:
         bar = _bar(project, years, plan.report_year)
+        reports[project.issue_id].projects.append(bar)
         steps = list(project.steps.all())
         if steps:
             bar.other_steps = [s.code for s in steps[1:]]
@@ -183,7 +203,14 @@ def _fill_progress(plan, issue_ids, reports, by_challenge) -> None:
         block.step_rows = [StepRow(s, rows.get(s.pk, [])) for s in block.challenge.steps.all()]
 
 
-def _fill_kpis(plan, issue_ids, by_challenge, static_charts: bool) -> None:
+def with_unit(text: str, unit: str) -> str:
+    """「36.3」+「%」→「36.3%」, as the 数値目標 tables print values (a mark stays as it is)."""
+    if not text or not unit or not text[-1].isdigit():
+        return text
+    return f"{text}{unit}"
+
+
+def _fill_kpis(plan, issue_ids, by_challenge) -> None:
     thresholds = Thresholds.of_plan(plan)
     years = plan.value_years
     kpis = (
@@ -209,30 +236,70 @@ def _fill_kpis(plan, issue_ids, by_challenge, static_charts: bool) -> None:
             }
             for y in years
         ]
-        summary = summarize(kpi, plan.report_year, thresholds)
-        latest = summarize(kpi, plan.actuals_year, thresholds).year
-        figure = charts.kpi_figure(
+        row = KpiRow(
+            kpi,
+            cells,
+            kpi.year_evaluations[0].text if kpi.year_evaluations else "",
+            summarize(kpi, plan.report_year, thresholds),
+            summarize(kpi, plan.actuals_year, thresholds).year,
+        )
+        if has_target(kpi):
+            _target_columns(row, kpi, by_year)
+        row.chart = indicator_chart(plan, kpi, by_year)
+        by_challenge[kpi.challenge_id].kpis.append(row)
+
+
+def _actual_years(kpi: Indicator, by_year: dict) -> list[int]:
+    """The years after the baseline up to the target (or the last actual, if later)."""
+    last = max([kpi.target_year, *[y for y, v in by_year.items() if v.has_actual]])
+    return list(range(kpi.baseline_year + 1, last + 1))
+
+
+def _target_columns(row: KpiRow, kpi: Indicator, by_year: dict) -> None:
+    """基準値 (year) | each year's 実績 up to the target year | 目標値 (year)."""
+    row.has_target = True
+    row.baseline_label = f"基準値：{fiscal.long_label_western(kpi.baseline_year)}"
+    row.target_label = f"目標値：{fiscal.long_label_western(kpi.target_year)}"
+    row.baseline_text = with_unit(kpi.baseline_display, kpi.unit)
+    row.target_text = with_unit(kpi.target_display, kpi.unit)
+    row.actual_cells = [
+        {
+            "label": f"{fiscal.short_label(y)}実績",
+            "text": with_unit(_actual_text(kpi, by_year.get(y)), kpi.unit),
+        }
+        for y in _actual_years(kpi, by_year)
+    ]
+
+
+def _actual_text(kpi: Indicator, value: IndicatorValue | None) -> str:
+    if value is None:
+        return ""
+    if value.actual_number is None:
+        return value.actual_mark
+    return display_fixed(value.actual_number, kpi.target_places)
+
+
+def indicator_chart(plan: Plan, kpi: Indicator, by_year: dict | None = None) -> Chart:
+    """The one chart of an indicator: baseline → target with actuals, or 予定 against 実績."""
+    by_year = kpi.values_by_year() if by_year is None else by_year
+    if has_target(kpi):
+        years = _actual_years(kpi, by_year)
+        return charts.target_chart(
             kpi.name,
             kpi.unit,
-            [c["label"] for c in cells],
-            [getattr(by_year.get(y), "planned_number", None) for y in years],
+            (fiscal.short_label(kpi.baseline_year), kpi.baseline_value, kpi.baseline_display),
+            (fiscal.short_label(kpi.target_year), kpi.target_value, kpi.target_display),
+            [fiscal.short_label(y) for y in years],
             [getattr(by_year.get(y), "actual_number", None) for y in years],
         )
-        by_challenge[kpi.challenge_id].kpis.append(
-            KpiRow(
-                kpi,
-                cells,
-                kpi.year_evaluations[0].text if kpi.year_evaluations else "",
-                summary,
-                latest,
-                charts.to_html(
-                    figure,
-                    f"chart-kpi-{kpi.pk}",
-                    static=static_charts,
-                    height=150 if static_charts else 230,
-                ),
-            )
-        )
+    years = plan.value_years
+    return charts.kpi_chart(
+        kpi.name,
+        kpi.unit,
+        [fiscal.short_label(y) for y in years],
+        [getattr(by_year.get(y), "planned_number", None) for y in years],
+        [getattr(by_year.get(y), "actual_number", None) for y in years],
+    )
 
 
 def value_cells(indicator, years: list[int]) -> list[tuple[str, str]]:

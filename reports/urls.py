@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("plans/<slug:slug>/", views.plan_dashboard_view, name="plan-dashboard"),
     path("plans/<slug:slug>/projects/", views.project_table, name="project-table"),
+    path("plans/<slug:slug>/overview/", views.plan_overview, name="plan-overview"),
     path("plans/<slug:slug>/report/", views.whole_report, name="report"),
     path("plans/<slug:slug>/report.pdf", views.report_pdf, name="report-pdf"),
     path("plans/<slug:slug>/compare/", views.plan_compare, name="plan-compare"),
@@ -37,4 +38,6 @@ urlpatterns = [
         {"page": "kpis"},
         name="issue-kpis",
     ),
+    # Every layout's issue pages (reports/layouts.py); the three above are Sasebo's names.
+    path("plans/<slug:slug>/issues/<str:code>/<slug:page>/", views.issue_page, name="issue-page"),
 ]

@@ -5,27 +5,21 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from interchange.consistency import plan_warnings
 from interchange.editions import edition_compare
 from interchange.plandata import plan_data
 from interchange.workbook.export import workbook_response
-from projects.models import Project
-from reports import pages
+from reports import layouts, overview, pages
 from reports.dashboard import department_page as department_data
 from reports.dashboard import plan_dashboard
 from reports.history import plan_changes
 from reports.pdf import ReportPrintError, render_report_pdf
+from reports.project_table import project_table_page
 from strategy import fiscal
 from strategy.models import Department, Plan
-
-ISSUE_PAGES = {
-    "progress": ("reports/issue_progress.html", {"progress"}),
-    "goals": ("reports/issue_goals.html", {"goals"}),
-    "kpis": ("reports/issue_kpis.html", {"kpis"}),
-}
 
 
 def _plan(request, slug: str) -> Plan:
@@ -55,38 +49,37 @@ def plan_dashboard_view(request, slug):
 
 
 def issue_page(request, slug, code, page):
+    """One page of a priority issue, as the plan's layout cuts it (reports/layouts.py)."""
     plan = _plan(request, slug)
-    template, parts = ISSUE_PAGES[page]
+    layout = layouts.of(plan)
+    issue_page = layout.page(page)
+    if issue_page is None:  # a page of another layout (old link): this layout's first page
+        return redirect("reports:issue-page", plan.slug, code, layout.first_page.slug)
     issues = list(pages.issues_of(plan, code))
     if not issues:
-        raise Http404("該当する重点課題がありません")
-    report = pages.issue_reports(plan, issues, parts)[0]
-    return render(request, template, {"plan": plan, "report": report, "page": page})
+        raise Http404("該当するページがありません")
+    report = pages.issue_reports(plan, issues, issue_page.parts)[0]
+    context = {
+        "plan": plan,
+        "report": report,
+        "page": issue_page.slug,
+        "page_template": issue_page.template,
+        "page_title": issue_page.title_for(plan),
+        "show_as_of": issue_page.show_as_of,
+        "areas": overview.areas(plan) if layout.vision_heading else [],
+    }
+    return render(request, "reports/issue_page.html", context)
+
+
+def plan_overview(request, slug):
+    """The plan's tree (DX戦略の全体像 / 施策体系) with counts and links to every page."""
+    plan = _plan(request, slug)
+    return render(request, "reports/overview.html", {"plan": plan, **overview.plan_overview(plan)})
 
 
 def project_table(request, slug):
     plan = _plan(request, slug)
-    projects = Project.objects.for_project_table(plan).search(request.GET.get("q", ""))
-    filters = {
-        "field": ("issue__field__number", request.GET.get("field")),
-        "category": ("issue__category", request.GET.get("category")),
-        "department": ("department_id", request.GET.get("department")),
-    }
-    for lookup, value in filters.values():
-        if value:
-            projects = projects.filter(**{lookup: value})
-    if request.GET.get("leading") == "1":
-        projects = projects.filter(is_leading=True)
-    context = {
-        "plan": plan,
-        "rows": pages.project_table_rows(plan, projects),
-        "fields": plan.fields.all(),
-        "categories": plan.issues.order_by("field__number", "kind", "number").values_list(
-            "category", flat=True
-        ),
-        "departments": Department.objects.filter(municipality=plan.municipality),
-        "selected": request.GET,
-    }
+    context = {"plan": plan, **project_table_page(plan, request.GET)}
     return render(request, "reports/project_table.html", context)
 
 
@@ -100,13 +93,8 @@ def department_view(request, slug, department_id):
 
 def whole_report(request, slug):
     plan = _plan(request, slug)
-    issues = list(pages.issues_of(plan))
     print_mode = request.GET.get("print") == "1"
-    context = {
-        "plan": plan,
-        "reports": pages.issue_reports(plan, issues, static_charts=print_mode),
-        "print_mode": print_mode,
-    }
+    context = {"plan": plan, "print_mode": print_mode, **pages.whole_report(plan)}
     return render(request, "reports/report.html", context)
 
 

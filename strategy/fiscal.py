@@ -45,6 +45,11 @@ def long_label(year: int) -> str:
     return f"令和{'元' if n == 1 else n}年度"
 
 
+def long_label_western(year: int) -> str:
+    """2024 → 「令和6年度（2024）」, as the 成果指標 tables print their years."""
+    return f"{long_label(year)}（{year}）"
+
+
 def parse_year(text: str | int) -> int:
     """Read 「R7」「r7」「Ｒ７」「令和7年度」「令和元年度」「2025」「2025年度」 → 2025.
 

@@ -111,9 +111,12 @@ def test_it_prints_the_whole_report_to_a_pdf_with_a_page_per_page(sasebo, tmp_pa
     pages = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in reader.pages]
     assert "佐世保市" in pages[0] and "目次" not in pages[0]
     assert "目次" in pages[1]
-    # each issue's progress page starts a new sheet (its header is the sheet's first line)
+    # the plan overview follows the contents; then each issue's progress page starts a new
+    # sheet (its header is the sheet's first line)
     headers = [p.split("\n")[0] for p in pages]
-    assert "【R7】 重点課題の進捗状況" in headers[2]
+    assert "【R7】 DX戦略の全体像" in headers[2]
+    first_issue = next(i for i, h in enumerate(headers) if "重点課題の進捗状況" in h)
+    assert all("DX戦略の全体像" in h or "【R7】" in h for h in headers[2:first_issue])
     assert sum("重点課題の進捗状況" in h for h in headers) == 12
     assert sum(h.startswith("【R7】 目標") for h in headers) == 12
     assert sum(h.startswith("【R7】 重点課題 KPI の評価") for h in headers) == 12
