@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser libreoffice screenshots
+.PHONY: setup run test lint browser libreoffice screenshots axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,22 @@ libreoffice:
 	  echo "installing libreoffice-calc-nogui and python3-uno (Debian packages)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui python3-uno >/dev/null; }
 
-test: $(STAMP) browser libreoffice
+# axe-core for the browser tests' accessibility checks, from npm as package-lock.json pins
+# it (node and npm from Debian if missing); node_modules/ is not committed.
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "installing nodejs and npm (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: $(STAMP) browser libreoffice axe
 	$(PY) -m pytest
 
 # Refresh docs/screenshots/ from the browser tests.
-screenshots: $(STAMP) browser
+screenshots: $(STAMP) browser axe
 	DXPLAN_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
 lint: $(STAMP)

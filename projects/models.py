@@ -18,30 +18,6 @@ def split_aliases(text: str) -> list[str]:
 
 
 class ProjectQuerySet(models.QuerySet):
-    def for_project_table(self, plan):
-        """The 別冊 table: projects of the table with everything a row shows, in five queries."""
-        from django.db.models import Prefetch
-
-        from kpis.models import Indicator, IndicatorValue
-
-        return (
-            self.filter(plan=plan, in_table=True)
-            .select_related("issue__field", "department")
-            .prefetch_related(
-                Prefetch(
-                    "steps", queryset=Step.objects.select_related("challenge").order_by("sort_key")
-                ),
-                Prefetch("phases", queryset=ProjectPhase.objects.order_by("fiscal_year")),
-                Prefetch(
-                    "indicators",
-                    queryset=Indicator.objects.order_by("position", "id").prefetch_related(
-                        Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year"))
-                    ),
-                ),
-            )
-            .order_by("issue__field__number", "issue__kind", "issue__number", "sort_key")
-        )
-
     def search(self, text: str):
         from django.db.models import Q
 

@@ -19,6 +19,12 @@ class IssuePage:
     tab: str  # the tab's shorter label (same placeholders)
     parts: frozenset = frozenset()  # subsets of reports.pages.PARTS the page needs
     show_as_of: bool = False
+    # Printed, the page is left out when this IssueReport attribute is false (an issue
+    # without KPIs gets no KPI sheet: Sasebo's 04【教育】 has none in the document).
+    printed_if: str = ""
+
+    def printed_for(self, report) -> bool:
+        return not self.printed_if or bool(getattr(report, self.printed_if))
 
     def title_for(self, plan) -> str:
         return self.title.format(**labels(plan))
@@ -115,6 +121,7 @@ EXECUTION = Layout(
             "目標－進捗状況・評価",
             "目標－進捗状況・評価",
             frozenset({"goals"}),
+            printed_if="has_goals",
         ),
         IssuePage(
             "kpis",
@@ -122,6 +129,7 @@ EXECUTION = Layout(
             "重点課題 {kpi} の評価",
             "{kpi}の評価",
             frozenset({"kpis"}),
+            printed_if="has_kpis",
         ),
     ),
     overview_title="DX戦略の全体像",

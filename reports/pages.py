@@ -20,6 +20,7 @@ from strategy import fiscal
 from strategy.models import Challenge, ChallengeGoal, IssueYearText, Plan, PriorityIssue, Step
 
 PARTS = frozenset({"progress", "goals", "kpis"})
+KPI_CARDS_PER_SHEET = 3  # what fits on one A4 landscape sheet with its header
 
 
 @dataclass
@@ -90,8 +91,32 @@ class IssueReport:
         return self.issue.code
 
     @property
+    def summaries(self) -> list[tuple[str, str]]:
+        """R7年度の目標（総括） and R7年度の事業総括, as (title after 「R7年度の」, text)."""
+        return [("目標（総括）", self.goal_summary), ("事業総括", self.business_summary)]
+
+    @property
+    def has_goals(self) -> bool:
+        """Anything the 目標 page would print besides 「（記載なし）」."""
+        return any(block.goal for block in self.challenges) or any(t for _, t in self.summaries)
+
+    @property
     def has_kpis(self) -> bool:
         return any(block.kpis for block in self.challenges)
+
+    @property
+    def kpi_sheets(self) -> list[list[tuple[ChallengeBlock, KpiRow]]]:
+        """The KPI cards cut into printed sheets of at most KPI_CARDS_PER_SHEET, balanced so
+        that no sheet holds a lone card when its issue has more (4 → 2 + 2, 7 → 3 + 2 + 2)."""
+        cards = [(block, row) for block in self.challenges for row in block.kpis]
+        sheets = -(-len(cards) // KPI_CARDS_PER_SHEET) or 1
+        size, extra = divmod(len(cards), sheets)
+        out, start = [], 0
+        for i in range(sheets):
+            end = start + size + (1 if i < extra else 0)
+            out.append(cards[start:end])
+            start = end
+        return out
 
 
 def issues_of(plan: Plan, code: str | None = None):
@@ -309,33 +334,6 @@ def value_cells(indicator, years: list[int]) -> list[tuple[str, str]]:
         (by_year[y].planned_display, by_year[y].actual_display) if y in by_year else ("", "")
         for y in years
     ]
-
-
-def project_table_rows(plan: Plan, projects) -> list[dict]:
-    """One row per project and activity indicator, as in the 別冊 table."""
-    value_years = plan.value_years
-    period = plan.period_years
-    rows = []
-    for project in projects:
-        steps = list(project.steps.all())
-        phases = {p.fiscal_year: p.mark for p in project.phases.all()}
-        indicators = list(project.indicators.all()) or [None]
-        for index, indicator in enumerate(indicators):
-            rows.append(
-                {
-                    "project": project,
-                    "first": index == 0,
-                    "rowspan": len(indicators),
-                    "challenges": sorted(
-                        {f"{s.challenge.number} {s.challenge.title}" for s in steps}
-                    ),
-                    "steps": [f"{s.code} {s.title}" for s in steps],
-                    "indicator": indicator,
-                    "cells": value_cells(indicator, value_years),
-                    "phases": [phases.get(y, "") for y in period],
-                }
-            )
-    return rows
 
 
 def comparison_sections(diff) -> list[dict]:

@@ -297,6 +297,7 @@ def project_table_page(plan: Plan, query: QueryDict) -> dict:
         ),
         "value_years": plan.value_year_labels,
         "period_years": plan.period_year_labels,
+        "column_count": 11 + 2 * len(plan.value_years) + len(plan.period_years),
         "column_groups": [
             {"key": key, "label": label, "shown": key in shown}
             for key, label in COLUMN_GROUPS.items()

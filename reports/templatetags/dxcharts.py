@@ -17,7 +17,8 @@ def chart(context, chart, name: str, key="", height: int | None = None):
     div_id = f"chart-{name}-{key}" if key != "" else f"chart-{name}"
     print_mode = bool(context.get("print_mode"))
     if print_mode and height:
-        height = max(150, int(height * 0.65))
+        # Sized for paper: three KPI cards and their charts fit one A4 landscape sheet.
+        height = max(115, int(height * 0.5))
     return render_to_string(
         "reports/_chart.html",
         {

@@ -37,6 +37,18 @@ def issue_pages(plan) -> list[dict]:
     ]
 
 
+@register.simple_tag
+def report_pages(plan, report, print_mode=False) -> list[dict]:
+    """The issue's pages in the whole report; printed, pages with nothing to say are left out."""
+    pages = issue_pages(plan)
+    if not print_mode:
+        return pages
+    layout = layouts.of(plan)
+    return [
+        p for p, page in zip(pages, layout.issue_pages, strict=True) if page.printed_for(report)
+    ]
+
+
 @register.filter
 def issue_heading(issue, plan) -> str:
     """01≪まちづくり≫ 01【観光】デジタル… / 基本施策1-1 安全・安心で快適な環境の整備"""

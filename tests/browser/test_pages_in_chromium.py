@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from reports.pages import issues_of
 from reports.pdf import render_report_pdf
 
 PLOTLY_SVG = ".js-plotly-plot .main-svg"
@@ -93,33 +94,68 @@ def test_it_renders_pages_and_charts_in_chromium(live_server, page, screenshot_d
     assert requested_hosts == {live_server.url.split("/")[2]}, requested_hosts
 
 
-@pytest.mark.django_db
-def test_it_prints_the_whole_report_to_a_pdf_with_a_page_per_page(sasebo, tmp_path):
-    pdf = render_report_pdf(sasebo)
-    assert pdf.startswith(b"%PDF")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
+def _pdf_pages(plan, tmp_path) -> list[str]:
     from pypdf import PdfReader
 
+    path = tmp_path / f"{plan.slug}.pdf"
+    path.write_bytes(render_report_pdf(plan))
     reader = PdfReader(str(path))
-    # cover + contents + 12 issues × 3 pages, each starting on a new sheet; long pages
-    # (many steps or KPIs) continue on a second sheet.
-    assert 38 <= len(reader.pages) <= 60
     first = reader.pages[0]
     assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape
     # NFKC: the PDF's CJK font maps some kanji to Kangxi radicals (⽬ for 目) when extracted
-    pages = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in reader.pages]
+    return [unicodedata.normalize("NFKC", p.extract_text() or "") for p in reader.pages]
+
+
+def _kpis_per_heading(plan) -> dict[str, int]:
+    from kpis.models import Indicator
+    from reports import layouts
+
+    layout = layouts.of(plan)
+    return {
+        layout.issue_heading_for(plan, issue): Indicator.objects.filter(
+            challenge__issue=issue
+        ).count()
+        for issue in issues_of(plan)
+    }
+
+
+@pytest.mark.django_db
+def test_it_prints_the_whole_report_with_every_sheet_headed_and_no_lone_card(sasebo, tmp_path):
+    pages = _pdf_pages(sasebo, tmp_path)
+    assert 38 <= len(pages) <= 60
     assert "佐世保市" in pages[0] and "目次" not in pages[0]
     assert "目次" in pages[1]
-    # the plan overview follows the contents; then each issue's progress page starts a new
-    # sheet (its header is the sheet's first line)
     headers = [p.split("\n")[0] for p in pages]
-    assert "【R7】 DX戦略の全体像" in headers[2]
-    first_issue = next(i for i, h in enumerate(headers) if "重点課題の進捗状況" in h)
-    assert all("DX戦略の全体像" in h or "【R7】" in h for h in headers[2:first_issue])
+    # every sheet after the contents starts with its 【R7】 header, continuation sheets too
+    assert all("【R7】" in h for h in headers[2:]), headers
+    assert "DX戦略の全体像" in headers[2]
     assert sum("重点課題の進捗状況" in h for h in headers) == 12
-    assert sum(h.startswith("【R7】 目標") for h in headers) == 12
-    assert sum(h.startswith("【R7】 重点課題 KPI の評価") for h in headers) == 12
+    # 04【教育】 has no 目標 or KPI in the document: it gets no empty sheets
+    assert sum(h.startswith("【R7】 目標") for h in headers) >= 11
+    kpis = _kpis_per_heading(sasebo)
+    for number, text in enumerate(pages, start=1):
+        if "【R7】 重点課題 KPI の評価" not in text.split("\n")[0]:
+            continue
+        heading = text.split("\n")[1].strip()
+        cards = text.count("算出式")  # each card heads its texts 算出式・設定根拠
+        assert cards >= 1, (number, heading)
+        assert cards > 1 or kpis.get(heading, 0) == 1, f"p.{number}: a lone card of {heading}"
+    for number, text in enumerate(pages[2:], start=3):
+        body = [line for line in text.split("\n")[2:] if line.strip()]
+        assert body and not all("記載なし" in line for line in body), f"p.{number} is empty"
+
+
+@pytest.mark.django_db
+def test_it_prints_nagasakis_plan_one_sheet_per_basic_measure(nagasaki, tmp_path):
+    pages = _pdf_pages(nagasaki, tmp_path)
+    headers = [p.split("\n")[0] for p in pages]
+    assert "目次" in pages[1]
+    assert all("【R7】" in h for h in headers[2:]), headers
+    assert "2030年のめざす姿" in headers[2]
+    sheets = [h for h in headers if "基本施策" in h]
+    assert len(set(sheets)) == 12
+    # one sheet per 基本施策; only 4-1, with two 成果指標, may continue on a second
+    assert len(sheets) <= 13, sheets
 
 
 @pytest.mark.django_db

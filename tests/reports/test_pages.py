@@ -115,23 +115,24 @@ def test_it_shows_the_whole_report_with_cover_and_contents(client, sasebo):
     page = client.get(reverse("reports:report", args=["sasebo-r7"])).content.decode()
     assert "目次" in page and "佐世保市" in page
     assert page.count('class="report-page page-progress"') == 12
-    assert page.count('class="report-page page-kpis"') == 12
+    # one KPI page per issue with KPIs (04【教育】 has none), cut into sheets of cards
+    assert len(re.findall(r'class="report-page page-kpis" id="issue-[^"]+-kpis"', page)) == 12
     assert page.count("plotly.min.js") == 1
 
 
 def test_it_filters_and_searches_the_project_table(client, sasebo):
     url = reverse("reports:project-table", args=["sasebo-r7"])
     everything = client.get(url)
-    assert len({r["project"].pk for r in everything.context["rows"]}) == 106
+    assert everything.context["project_count"] == 106
     leading = client.get(url, {"leading": "1"})
-    assert len({r["project"].pk for r in leading.context["rows"]}) == 27
+    assert leading.context["project_count"] == 27
     kanko = client.get(url, {"category": "観光"})
-    assert {r["project"].issue.category for r in kanko.context["rows"]} == {"観光"}
+    assert {r.project.category for r in kanko.context["rows"]} == {"観光"}
     found = client.get(url, {"q": "観光1-1-6"})
-    assert [r["project"].pid for r in found.context["rows"]] == ["観光1-1-6"]
+    assert [r.project.pid for r in found.context["rows"]] == ["観光1-1-6"]
     dept = Department.objects.get(municipality=sasebo.municipality, name="土木部")
     doboku = client.get(url, {"department": dept.pk, "field": "1"})
-    assert {r["project"].department_id for r in doboku.context["rows"]} == {dept.pk}
+    assert {r.project.department_id for r in doboku.context["rows"]} == {dept.pk}
     header = everything.content.decode()
     for column in (
         "分野",
