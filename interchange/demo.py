@@ -12,12 +12,20 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from interchange.plandata import PLAN_FIELDS, PlanData, PlanDiff, issue_code, plan_apply
+from interchange.plandata import (
+    FIELD_ATTRS,
+    PLAN_FIELDS,
+    PlanData,
+    PlanDiff,
+    issue_code,
+    layout_names,
+    plan_apply,
+)
 from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
-from projects.models import ProjectPhase
+from projects.models import Project, ProjectPhase, split_aliases
 from strategy import fiscal
-from strategy.models import Department, Municipality, Plan, PriorityIssue
+from strategy.models import Department, Field, Municipality, Plan, PriorityIssue
 from strategy.naturalsort import natural_key
 
 
@@ -53,6 +61,51 @@ class _Reader:
 
     def text(self, raw) -> str:
         return "" if raw is None else str(raw).strip()
+
+    def limited(self, path: str, raw, model: type, name: str) -> str:
+        """Text for a model CharField: refused when longer than its max_length."""
+        text = self.text(raw)
+        limit = model._meta.get_field(name).max_length
+        if limit is not None and len(text) > limit:
+            self.fail(path, f"長すぎます（{len(text):,} 文字、上限 {limit:,} 文字）")
+        return text
+
+    def unknown_keys(self, path: str, doc, known: set[str]) -> None:
+        """A misspelt key would otherwise be dropped without a word."""
+        if isinstance(doc, dict):
+            unknown = sorted(str(k) for k in doc if k not in known)
+            if unknown:
+                self.fail(path, f"不明な項目: {unknown}")
+
+
+PLAN_KEYS = {
+    "slug",
+    "title",
+    "baseline_year",
+    "start_year",
+    "end_year",
+    "report_year",
+    "planned_as_of",
+    "actual_as_of",
+    "status",
+    "layout",
+    "introduction",
+    "vision_lead",
+    "labels",
+}
+FIELD_KEYS = {"number", *FIELD_ATTRS}
+PROJECT_KEYS = {
+    "pid",
+    "aliases",
+    "name",
+    "summary",
+    "department",
+    "leading",
+    "steps",
+    "in_table",
+    "phases",
+    "indicators",
+}
 
 
 def _read_yaml(path: Path, reader: _Reader):
@@ -104,8 +157,18 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
         "end_year": r.year("plan.end_year", p.get("end_year")),
         "report_year": r.year("plan.report_year", p.get("report_year")),
         "status": r.text(p.get("status") or "draft"),
+        "layout": r.text(p.get("layout") or Plan._meta.get_field("layout").default),
+        "introduction": r.text(p.get("introduction")),
+        "vision_lead": r.text(p.get("vision_lead")),
         **{f"label_{k}": r.text(v) for k, v in labels.items()},
     }
+    r.unknown_keys("plan", p, PLAN_KEYS)
+    layouts = layout_names()
+    if plan["layout"] not in layouts:
+        r.fail(
+            "plan.layout",
+            f"不明な文書の形式です: {plan['layout']}（{' / '.join(layouts)} のいずれか）",
+        )
     for key in ("planned_as_of", "actual_as_of"):
         raw = p.get(key)
         plan[key] = None
@@ -129,9 +192,26 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
         set(fiscal.year_range(plan["start_year"], plan["end_year"])) if years_ok else set()
     )
     departments = [r.text(d) for d in head.get("departments") or []]
-    fields = [
-        {"number": int(f["number"]), "name": r.text(f["name"])} for f in head.get("fields") or []
-    ]
+    fields = []
+    for fi, f in enumerate(head.get("fields") or []):
+        path = f"fields[{fi}]"
+        r.unknown_keys(path, f, FIELD_KEYS)
+        try:
+            number = int(f["number"])
+        except (KeyError, TypeError, ValueError):
+            r.fail(f"{path}.number", "分野の番号（整数）は必須です")
+            continue
+        fields.append(
+            {
+                "number": number,
+                **{
+                    name: r.limited(f"{path}.{name}", f.get(name), Field, name)
+                    for name in FIELD_ATTRS
+                },
+            }
+        )
+        if not fields[-1]["name"]:
+            r.fail(f"{path}.name", "必須です")
     field_numbers = {f["number"] for f in fields}
 
     issues = []
@@ -144,7 +224,32 @@ def _build(head: dict, issue_docs: list[tuple[str, dict]], r: _Reader) -> _Built
                 r.fail(f"projects[{proj['pid']}]", f"PID が {pids[proj['pid']]} と重複しています")
             pids[proj["pid"]] = filename
         issues.append(issue)
+    _check_aliases(r, issues, pids)
     return _Built(head.get("municipality") or {}, plan, departments, fields, issues)
+
+
+def _check_aliases(r: _Reader, issues: list[dict], pids: dict[str, str]) -> None:
+    """A PID の別表記 names one project only: never a PID of the plan (its own included),
+    never the alias of another project."""
+    seen: dict[str, str] = {}
+    for issue in issues:
+        r.where = issue["filename"]
+        for proj in issue["projects"]:
+            path = f"projects[{proj['pid']}].aliases"
+            for alias in split_aliases(proj["aliases"]):
+                if alias == proj["pid"]:
+                    r.fail(path, f"別表記「{alias}」が PID と同じです")
+                elif alias in pids:
+                    r.fail(
+                        path,
+                        f"別表記「{alias}」はほかのプロジェクトの PID です（{pids[alias]}）",
+                    )
+                elif alias in seen:
+                    r.fail(
+                        path, f"別表記「{alias}」はプロジェクト {seen[alias]} の別表記でもあります"
+                    )
+                else:
+                    seen[alias] = proj["pid"]
 
 
 def _values(r: _Reader, path: str, doc: dict, value_years: set[int]) -> dict[int, dict]:
@@ -174,6 +279,7 @@ def _yearly_texts(r: _Reader, path: str, raw: dict | None) -> dict[int, object]:
 
 def _build_issue(doc, r, value_years, period_years, departments, field_numbers) -> dict:
     issue = {
+        "filename": r.where,
         "field": doc.get("field"),
         "kind": r.text(doc.get("kind") or "priority"),
         "number": doc.get("number"),
@@ -228,6 +334,10 @@ def _build_issue(doc, r, value_years, period_years, departments, field_numbers) 
         path = f"projects[{pid or pi}]"
         if not pid:
             r.fail(path, "PID は必須です")
+        r.unknown_keys(path, pr, PROJECT_KEYS)
+        aliases = "、".join(
+            split_aliases(r.limited(f"{path}.aliases", pr.get("aliases"), Project, "aliases"))
+        )
         dept = r.text(pr.get("department"))
         if dept and dept not in departments:
             r.fail(f"{path}.department", f"plan.yaml にない部局です: {dept}")
@@ -250,6 +360,7 @@ def _build_issue(doc, r, value_years, period_years, departments, field_numbers) 
         issue["projects"].append(
             {
                 "pid": pid,
+                "aliases": aliases,
                 "name": r.text(pr.get("name")),
                 "summary": r.text(pr.get("summary")),
                 "department": dept or None,
@@ -321,7 +432,7 @@ def _plan_data(b: _Built, plan: Plan) -> PlanData:
     data = PlanData()
     data.plan = {name: getattr(plan, name) for name in PLAN_FIELDS}
     data.plan.update({k: v for k, v in b.plan.items() if k in PLAN_FIELDS})
-    data.fields = {f["number"]: {"name": f["name"]} for f in b.fields}
+    data.fields = {f["number"]: {name: f[name] for name in FIELD_ATTRS} for f in b.fields}
     for issue in b.issues:
         code = issue_code(issue["field"], issue["kind"], issue["number"])
         data.issues[code] = {
@@ -355,6 +466,7 @@ def _plan_data(b: _Built, plan: Plan) -> PlanData:
                     data.texts[("evaluation", key, year)] = text
         for pr in issue["projects"]:
             data.projects[pr["pid"]] = {
+                "aliases": pr["aliases"],
                 "issue": code,
                 "name": pr["name"],
                 "summary": pr["summary"],

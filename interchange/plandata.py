@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.values import format_value
-from projects.models import Project, ProjectPhase
-from strategy import fiscal
+from projects.models import Project, ProjectPhase, split_aliases
+from strategy import fiscal, revision
 from strategy.models import (
     Challenge,
     ChallengeGoal,
@@ -40,6 +41,9 @@ PLAN_FIELDS = [
     "planned_as_of",
     "actual_as_of",
     "status",
+    "layout",
+    "introduction",
+    "vision_lead",
     "grade_achieved_percent",
     "grade_on_track_percent",
     "label_field",
@@ -50,6 +54,9 @@ PLAN_FIELDS = [
     "label_kpi",
     "label_activity",
 ]
+
+# The texts a field (分野 / 基本方針) carries besides its number, in workbook order.
+FIELD_ATTRS = ("name", "description", "area_name", "vision_title", "vision_text", "keywords")
 
 # Keys:
 #   field: number                         issue: "1-01" / "2-promotion-01"
@@ -109,6 +116,17 @@ def parse_issue_code(code: str) -> tuple[int, str, int]:
     raise ValueError(f"重点課題コードとして読めません: 「{code}」（例: 1-01）")
 
 
+def normalize_aliases(text: str) -> str:
+    """A project's PID の別表記 as PlanData holds it: the PIDs joined by 「、」, whichever
+    separator (、 , ， or a line break) was typed."""
+    return "、".join(split_aliases(text))
+
+
+def layout_names() -> dict[str, str]:
+    """Document layout key → its Japanese name (the model field's choices)."""
+    return {str(k): str(v) for k, v in Plan._meta.get_field("layout").flatchoices}
+
+
 def _value_tuple(v: IndicatorValue) -> tuple:
     return (v.planned_number, v.planned_mark, v.actual_number, v.actual_mark)
 
@@ -124,8 +142,8 @@ def plan_data(plan: Plan) -> PlanData:
         Department.objects.filter(municipality_id=plan.municipality_id).values_list("id", "name")
     )
     fields = dict(Field.objects.filter(plan=plan).values_list("id", "number"))
-    for number, name in Field.objects.filter(plan=plan).values_list("number", "name"):
-        data.fields[number] = {"name": name}
+    for number, *texts in Field.objects.filter(plan=plan).values_list("number", *FIELD_ATTRS):
+        data.fields[number] = dict(zip(FIELD_ATTRS, texts, strict=True))
     icode = {}
     for row in PriorityIssue.objects.filter(plan=plan).values_list(
         "id",
@@ -176,11 +194,20 @@ def plan_data(plan: Plan) -> PlanData:
         project_phases.setdefault(project_id, []).append((year, phase))
     pid_of = {}
     for row in Project.objects.filter(plan=plan).values_list(
-        "id", "pid", "issue_id", "name", "summary", "department_id", "is_leading", "in_table"
+        "id",
+        "pid",
+        "aliases",
+        "issue_id",
+        "name",
+        "summary",
+        "department_id",
+        "is_leading",
+        "in_table",
     ):
-        pk, pid, issue_id, name, summary, dept, leading, in_table = row
+        pk, pid, aliases, issue_id, name, summary, dept, leading, in_table = row
         pid_of[pk] = pid
         data.projects[pid] = {
+            "aliases": normalize_aliases(aliases),
             "issue": icode[issue_id],
             "name": name,
             "summary": summary,
@@ -295,6 +322,11 @@ class Change:
         return describe_key(self.collection, self.key)
 
     @property
+    def attribute_label(self) -> str:
+        """The attribute's Japanese name (文書の形式, 説明, PID の別表記 …)."""
+        return attribute_label(self.collection, self.attribute)
+
+    @property
     def old_text(self) -> str:
         return display(self.attribute, self.old)
 
@@ -393,6 +425,34 @@ def describe_key(collection: str, key) -> str:
     return f"{owner_label} {fiscal.short_label(year)} {names[kind]}"
 
 
+# The model each collection's attributes are stored in (their verbose names label them).
+MODEL_OF = {
+    "plan": Plan,
+    "fields": Field,
+    "issues": PriorityIssue,
+    "challenges": Challenge,
+    "steps": Step,
+    "projects": Project,
+    "kpis": Indicator,
+    "activities": Indicator,
+}
+# Attributes that are not one model field of their own.
+OTHER_ATTRIBUTE_LABELS = {"value": "予定・実績", "text": "本文", "phases": "実施年度"}
+
+
+def attribute_label(collection: str, attribute: str) -> str:
+    """「文書の形式」 for ("plan", "layout"), 「PID の別表記」 for ("projects", "aliases") …"""
+    if attribute in OTHER_ATTRIBUTE_LABELS:
+        return OTHER_ATTRIBUTE_LABELS[attribute]
+    model = MODEL_OF.get(collection)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(attribute).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return attribute
+
+
 def _indicator_label(key) -> str:
     if key[0] == "kpi":
         return f"KPI {key[1]}-{key[2]}「{key[3]}」"
@@ -406,6 +466,8 @@ def display(attribute: str, value) -> str:
         planned = format_value(value[0], value[1])
         actual = format_value(value[2], value[3])
         return f"予定 {planned or '（空）'} / 実績 {actual or '（空）'}"
+    if attribute == "layout":
+        return layout_names().get(value, str(value))
     if isinstance(value, bool):
         return "○" if value else ""
     if isinstance(value, Decimal):
@@ -482,6 +544,7 @@ def plan_apply(
         writer = _Writer(plan, current, data, user)
         if not current.fields and not current.issues and not current.projects:
             writer.create_all()  # a new edition or an empty plan: bulk inserts, with history
+            revision.touch(plan.pk)  # bulk_create sends no signals (strategy/revision.py)
         else:
             writer.run()
     return diff
@@ -525,7 +588,8 @@ class _Writer:
         for number, attrs in self.data.fields.items():
             if self.current.fields.get(number) != attrs:
                 obj = fields.get(number) or Field(plan=self.plan, number=number)
-                obj.name = attrs["name"]
+                for name in FIELD_ATTRS:
+                    setattr(obj, name, attrs[name])
                 obj.save()
                 fields[number] = obj
         issues = {
@@ -573,7 +637,7 @@ class _Writer:
                 continue
             obj = projects.get(pid) or Project(plan=self.plan, pid=pid)
             obj.issue = issues[attrs["issue"]]
-            for name in ("name", "summary", "is_leading", "in_table"):
+            for name in ("aliases", "name", "summary", "is_leading", "in_table"):
                 setattr(obj, name, attrs[name])
             obj.department = self.departments.get(attrs["department"])
             obj.save()
@@ -616,7 +680,11 @@ class _Writer:
         fields = {
             f.number: f
             for f in self._bulk(
-                Field, [Field(plan=plan, number=n, name=a["name"]) for n, a in d.fields.items()]
+                Field,
+                [
+                    Field(plan=plan, number=n, **{k: a[k] for k in FIELD_ATTRS})
+                    for n, a in d.fields.items()
+                ],
             )
         }
         issue_objs = []
@@ -672,6 +740,7 @@ class _Writer:
                 plan=plan,
                 issue=issues[a["issue"]],
                 pid=pid,
+                aliases=a["aliases"],
                 name=a["name"],
                 summary=a["summary"],
                 department=self.departments.get(a["department"]),

@@ -31,6 +31,8 @@ class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resourc
         attribute="plan", column_name="計画", widget=widgets.ForeignKeyWidget(Plan, "slug")
     )
     pid = fields.Field(attribute="pid", column_name="PID")
+    # a file without the column (written before it existed) leaves the aliases as they are
+    aliases = fields.Field(attribute="aliases", column_name="PID の別表記")
     name = fields.Field(attribute="name", column_name="名称")
     summary = fields.Field(attribute="summary", column_name="概要")
     category = fields.Field(attribute="issue__category", column_name="分類", readonly=True)
@@ -51,6 +53,7 @@ class ProjectResource(UserScopedResourceMixin, FormulaSafeResourceMixin, resourc
         fields = (
             "plan",
             "pid",
+            "aliases",
             "name",
             "summary",
             "category",

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from strategy import fiscal
@@ -72,9 +74,14 @@ class DepartmentAdmin(PolicyAdmin):
         )
 
 
-class FieldInline(PolicyTabularInline):
+FIELD_TEXTS = ["description", "area_name", "vision_title", "vision_text", "keywords"]
+
+
+class FieldInline(PolicyStackedInline):
     model = Field
     extra = 0
+    fields = ["number", "name", *FIELD_TEXTS]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
 @admin.register(Plan)
@@ -90,12 +97,23 @@ class PlanAdmin(PolicyAdmin):
         "projects_link",
         "actuals_link",
     ]
-    list_filter = ["municipality", "status"]
+    list_filter = ["municipality", "status", "layout"]
     search_fields = ["title", "slug", "municipality__name"]
     autocomplete_fields = ["municipality", "previous_edition"]
     inlines = [FieldInline]
     fieldsets = [
-        (None, {"fields": ["municipality", "title", "slug", "status", "previous_edition"]}),
+        (
+            None,
+            {"fields": ["municipality", "title", "slug", "status", "layout", "previous_edition"]},
+        ),
+        (
+            "計画の文章",
+            {
+                "fields": ["introduction", "vision_lead"],
+                "description": "計画の概要は施策体系（全体像）のページの冒頭に、めざす姿の前文は"
+                "分野ごとのめざす姿の前に載ります。",
+            },
+        ),
         (
             "年度",
             {
@@ -168,10 +186,22 @@ class PlanAdmin(PolicyAdmin):
 
 @admin.register(Field)
 class FieldAdmin(PolicyAdmin):
-    list_display = ["__str__", "plan", "issues_link"]
+    list_display = ["__str__", "area_name", "vision_title", "plan", "issues_link"]
     list_filter = ["plan"]
-    search_fields = ["name", "plan__title"]
+    search_fields = ["name", "area_name", "vision_title", "plan__title"]
     autocomplete_fields = ["plan"]
+    fieldsets = [
+        (None, {"fields": ["plan", "number", "name", "description"]}),
+        (
+            "めざす姿",
+            {
+                "fields": ["area_name", "vision_title", "vision_text", "keywords"],
+                "description": (
+                    "めざす姿の説明・取組分野・キーワードは1行に1項目（「・」で始める）で入力します。"
+                ),
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("plan").annotate(n=Count("issues"))

@@ -8,7 +8,7 @@ no formulas, so it does not ask Excel to recalculate on opening (openpyxl's defa
 """
 
 from interchange.formats import FORMATS, ListSource
-from interchange.plandata import PlanData, parse_issue_code, plan_data
+from interchange.plandata import PlanData, layout_names, parse_issue_code, plan_data
 from interchange.workbook import layout as L
 from projects.models import ProjectPhase
 from strategy import fiscal
@@ -84,6 +84,8 @@ def _plan_sheet(wb, plan: Plan, data: PlanData) -> None:
                 value = fiscal.year_month_label(value)
             elif attr == "status":
                 value = L.STATUS_LABELS[value]
+            elif attr == "layout":
+                value = layout_names().get(value, value)
         sheet.row([label, value])
 
 
@@ -95,10 +97,18 @@ def _structure_sheet(wb, data: PlanData) -> None:
         "取り組み内容": 50,
         "到達像（見出し）": 30,
         "主管部局": 16,
+        "説明": 50,
+        "めざす姿": 30,
+        "めざす姿の説明": 50,
+        "取組分野・キーワード": 40,
     }
     sheet = wb.sheet(L.STRUCTURE, L.STRUCTURE_HEADERS, widths)
+    first_text = L.STRUCTURE_HEADERS.index(next(iter(L.FIELD_TEXT_COLUMNS)))
     for number in sorted(data.fields):
-        sheet.row([L.LEVEL_FIELD, str(number), None, None, None, data.fields[number]["name"]])
+        f = data.fields[number]
+        row = [L.LEVEL_FIELD, str(number), None, None, None, f["name"]]
+        row += [None] * (first_text - len(row))
+        sheet.row(row + [f[attr] or None for attr in L.FIELD_TEXT_COLUMNS.values()])
     for code in sorted(data.issues, key=_issue_order):
         i = data.issues[code]
         sheet.row(
@@ -220,7 +230,7 @@ def _project_sheet(wb, plan: Plan, data: PlanData) -> None:
                         ProjectPhase.MARKS[phases[y]] if y in phases else None
                         for y in plan.period_years
                     ]
-                    + [unit, formula, "○" if p["in_table"] else None],
+                    + [unit, formula, "○" if p["in_table"] else None, p["aliases"] or None],
                     percent,
                 )
     dept = headers.index("主体部局")

@@ -35,15 +35,18 @@ from interchange.formats import (
     SheetUnreadable,
 )
 from interchange.plandata import (
+    FIELD_ATTRS,
     PLAN_FIELDS,
     PlanData,
     PlanDiff,
+    layout_names,
+    normalize_aliases,
     parse_issue_code,
 )
 from interchange.workbook import layout as L
 from kpis.models import Indicator
 from kpis.values import InvalidValue, parse_value
-from projects.models import Project, ProjectPhase
+from projects.models import Project, ProjectPhase, split_aliases
 from strategy import fiscal
 from strategy.models import (
     Challenge,
@@ -361,8 +364,18 @@ class _Row:
         return allowed.get(value)
 
 
-def _rows(reader: _Reader, book, sheet: str, expected: list[str]):
-    """Yield _Row for each non-empty row; check the header row."""
+def _rows(
+    reader: _Reader,
+    book,
+    sheet: str,
+    expected: list[str],
+    missing: set[str] | None = None,
+):
+    """Yield _Row for each non-empty row; check the header row.
+
+    A file may end before trailing columns of ``L.OPTIONAL_COLUMNS`` (added after the first
+    workbooks were handed out): those are added to ``missing`` and read as absent cells.
+    """
     if sheet not in book.sheetnames:
         reader.fail(sheet, None, None, "シートがありません")
         return
@@ -382,6 +395,11 @@ def _rows(reader: _Reader, book, sheet: str, expected: list[str]):
         headers = [str(by_column.get(n, "")).strip() for n in range(max(by_column, default=-1) + 1)]
         while headers and headers[-1] == "":
             headers.pop()
+        tail = expected[len(headers) :]
+        if tail and all(h in L.OPTIONAL_COLUMNS for h in tail):
+            expected = expected[: len(headers)]  # an older workbook: the new columns are absent
+            if missing is not None:
+                missing.update(tail)
         for index, want in enumerate(expected):
             got = headers[index] if index < len(headers) else ""
             if got != want:
@@ -451,9 +469,24 @@ class _Parser:
     def __init__(self, wb, plan: Plan | None):
         self.wb, self.target, self.r = wb, plan, _Reader()
         self.data = PlanData()
+        self.plan: Plan | None = None
+        self._stored: PlanData | None = None
+
+    def stored(self) -> PlanData:
+        """The target plan's field texts and PID aliases as stored: what a column missing
+        from an older workbook keeps (read once, and only when a column is missing)."""
+        if self._stored is None:
+            self._stored = PlanData()
+            fields = Field.objects.filter(plan=self.plan).values_list("number", *FIELD_ATTRS)
+            for number, *texts in fields:
+                self._stored.fields[number] = dict(zip(FIELD_ATTRS, texts, strict=True))
+            projects = Project.objects.filter(plan=self.plan).values_list("pid", "aliases")
+            for pid, aliases in projects:
+                self._stored.projects[pid] = {"aliases": normalize_aliases(aliases)}
+        return self._stored
 
     def parse(self) -> tuple[Plan, PlanData]:
-        plan = self._plan_sheet()
+        plan = self.plan = self._plan_sheet()
         if self.r.errors:
             raise WorkbookError(self.r.report())
         self.departments = set(
@@ -486,7 +519,7 @@ class _Parser:
         if self.r.errors:
             return None
         for label, attr in L.PLAN_ROWS:
-            if attr not in values:
+            if attr not in values and attr not in L.OPTIONAL_PLAN_ATTRS:
                 self.r.fail(L.PLAN, None, None, f"項目「{label}」がありません")
         if self.r.errors:
             return None
@@ -505,7 +538,10 @@ class _Parser:
                 "値", f"取り込み先の計画の自治体（{plan.municipality.code}）と違います"
             )
         for attr in PLAN_FIELDS:
-            row = get[attr]
+            row = get.get(attr)
+            if row is None:  # a row added since the file was written: keep the plan's value
+                self.data.plan[attr] = getattr(plan, attr)
+                continue
             if attr in L.YEAR_ATTRS:
                 value = row.year("値", required=True)
             elif attr in L.MONTH_ATTRS:
@@ -520,11 +556,17 @@ class _Parser:
                 value = row.mark("値", {v: k for k, v in L.STATUS_LABELS.items()})
                 if value is None:
                     value = plan.status
+            elif attr == "layout":
+                value = self._layout(row) or plan.layout
             elif attr.startswith("grade_"):
                 value = row.integer("値", (Plan, attr))
-            else:  # title and labels: required where the model field may not be blank
+            else:  # title, labels and texts: required where the model field may not be blank
                 model_field = Plan._meta.get_field(attr)
-                value = row.text("値", required=not model_field.blank, field=(Plan, attr))
+                value = row.text(
+                    "値",
+                    required=not model_field.blank,
+                    field=(Plan, attr) if model_field.max_length is not None else None,
+                )
             self.data.plan[attr] = value
         p = self.data.plan
         years = [p[a] for a in ("baseline_year", "start_year", "end_year", "report_year")]
@@ -540,10 +582,31 @@ class _Parser:
             )
         return plan
 
+    def _layout(self, row: _Row) -> str | None:
+        """文書の形式: the layout's name as exported, its key (execution, promotion), or the
+        name's short form before 「（」 (実行計画, 推進計画). Empty keeps the plan's."""
+        text = row.text("値", limit=SHORT_TEXT)
+        if not text:
+            return None
+        names = layout_names()
+        allowed = {}
+        for key, name in names.items():
+            allowed.update({key: key, name: key, name.split("（")[0]: key})
+        if text not in allowed:
+            choices = "・".join(f"「{name}」" for name in names.values())
+            row.fail(
+                "値",
+                f"文書の形式は {choices} のいずれかにしてください"
+                f"（{'・'.join(names)} も使えます）: 「{clip(text)}」",
+            )
+            return None
+        return allowed[text]
+
     # 体系 --------------------------------------------------------------------------------
     def _structure_sheet(self) -> None:
         d = self.data
-        rows = list(_rows(self.r, self.wb, L.STRUCTURE, L.STRUCTURE_HEADERS))
+        missing: set[str] = set()
+        rows = list(_rows(self.r, self.wb, L.STRUCTURE, L.STRUCTURE_HEADERS, missing))
         for row in rows:
             level = row.text("レベル", required=True, limit=SHORT_TEXT)
             if level == L.LEVEL_FIELD:
@@ -552,10 +615,15 @@ class _Parser:
                     row.fail("分野", f"分野 {number} が重複しています")
                 elif number is not None:
                     d.fields[number] = {
-                        "name": row.text("名称", required=True, field=(Field, "name"))
+                        "name": row.text("名称", required=True, field=(Field, "name")),
+                        **self._field_texts(row, number, missing),
                     }
             elif level not in (L.LEVEL_ISSUE, L.LEVEL_CHALLENGE, L.LEVEL_STEP):
                 row.fail("レベル", "分野・重点課題・課題・ステップのいずれかにしてください")
+            else:
+                for header in L.FIELD_TEXT_COLUMNS:
+                    if header not in missing and row.text(header):
+                        row.fail(header, f"「{L.LEVEL_FIELD}」の行にだけ入力できます")
         for row in rows:
             level = row.text("レベル", limit=SHORT_TEXT)
             if level not in (L.LEVEL_ISSUE, L.LEVEL_CHALLENGE, L.LEVEL_STEP):
@@ -621,6 +689,18 @@ class _Parser:
                     "title": row.text("名称", required=True, field=(Step, "title"))
                 }
 
+    def _field_texts(self, row: _Row, number: int, missing: set[str]) -> dict[str, str]:
+        """The 分野-only columns; a column the file does not have keeps the stored text."""
+        out = {}
+        for header, attr in L.FIELD_TEXT_COLUMNS.items():
+            if header in missing:
+                out[attr] = self.stored().fields.get(number, {}).get(attr, "")
+            elif max_length(Field, attr) is not None:
+                out[attr] = row.text(header, field=(Field, attr))
+            else:
+                out[attr] = row.text(header)
+        return out
+
     def _issue_code(self, row: _Row, header: str) -> str | None:
         text = row.text(header, required=True)
         if not text:
@@ -644,9 +724,11 @@ class _Parser:
         value_headers = L.value_headers(plan)
         years = plan.value_years
         seen_rows: dict[str, int] = {}
+        first_rows: dict[str, _Row] = {}
         positions: dict[str, int] = {}
         step_challenges = d.step_challenges()
-        for row in _rows(self.r, self.wb, L.PROJECTS, L.project_headers(plan)):
+        missing: set[str] = set()
+        for row in _rows(self.r, self.wb, L.PROJECTS, L.project_headers(plan), missing):
             pid = row.text("PID", required=True, field=(Project, "pid"))
             code = self._issue_code(row, "DX重点課題")
             if not pid or code is None:
@@ -671,7 +753,12 @@ class _Parser:
                 phase = row.phase(header)
                 if phase:
                     phases.append((year, phase))
+            if L.ALIASES in missing:  # an older workbook: keep the stored aliases
+                aliases = self.stored().projects.get(pid, {}).get("aliases", "")
+            else:
+                aliases = normalize_aliases(row.text(L.ALIASES, field=(Project, "aliases")))
             attrs = {
+                "aliases": aliases,
                 "issue": code,
                 "name": row.text("名称", required=True, field=(Project, "name")),
                 "summary": row.text("概要"),
@@ -689,6 +776,7 @@ class _Parser:
                 continue
             d.projects[pid] = attrs
             seen_rows.setdefault(pid, row.number)
+            first_rows.setdefault(pid, row)
             name = row.text("活動指標", field=(Indicator, "name"))
             if not name:
                 continue
@@ -713,6 +801,30 @@ class _Parser:
             }
             positions[pid] = positions.get(pid, 0) + 1
             self._values(row, key, years, value_headers)
+        self._check_aliases(first_rows)
+
+    def _check_aliases(self, first_rows: dict[str, _Row]) -> None:
+        """A PID の別表記 names one project only: never a PID of the plan (its own
+        included), never another project's 別表記."""
+        seen: dict[str, str] = {}
+        for pid, attrs in self.data.projects.items():
+            row = first_rows[pid]
+            for alias in split_aliases(attrs["aliases"]):
+                if alias == pid:
+                    row.fail(L.ALIASES, f"別表記「{clip(alias)}」が PID と同じです")
+                elif alias in self.data.projects:
+                    row.fail(
+                        L.ALIASES,
+                        f"別表記「{clip(alias)}」はほかのプロジェクトの PID です"
+                        f"（{first_rows[alias].number}行目）",
+                    )
+                elif alias in seen:
+                    row.fail(
+                        L.ALIASES,
+                        f"別表記「{clip(alias)}」は PID「{clip(seen[alias])}」の別表記でもあります",
+                    )
+                else:
+                    seen[alias] = pid
 
     def _values(self, row: _Row, key, years: list[int], headers: list[str]) -> None:
         for n, year in enumerate(years):

@@ -25,6 +25,7 @@ PLAN_ROWS = [
     ("予定の時点", "planned_as_of"),
     ("実績の時点", "actual_as_of"),
     ("公開状態", "status"),
+    ("文書の形式", "layout"),
     ("評価基準: 達成（%以上）", "grade_achieved_percent"),
     ("評価基準: 概ね順調（%以上）", "grade_on_track_percent"),
     ("表示名: 分野", "label_field"),
@@ -34,7 +35,12 @@ PLAN_ROWS = [
     ("表示名: プロジェクト", "label_project"),
     ("表示名: KPI", "label_kpi"),
     ("表示名: 活動指標", "label_activity"),
+    ("計画の概要", "introduction"),
+    ("めざす姿の前文", "vision_lead"),
 ]
+# Rows added after the first workbooks were handed out: a file without them keeps the
+# plan's current values (the row says nothing, so nothing changes).
+OPTIONAL_PLAN_ATTRS = {"layout", "introduction", "vision_lead"}
 YEAR_ATTRS = {"baseline_year", "start_year", "end_year", "report_year"}
 MONTH_ATTRS = {"planned_as_of", "actual_as_of"}
 STATUS_LABELS = {"draft": "下書き", "published": "公開"}
@@ -52,7 +58,21 @@ STRUCTURE_HEADERS = [
     "到達像",
     "現状・課題",
     "取り組み内容",
+    # 分野 rows only (Nagasaki's 基本方針 and the 2030年のめざす姿 of its area)
+    "説明",
+    "めざす姿の分野",
+    "めざす姿",
+    "めざす姿の説明",
+    "取組分野・キーワード",
 ]
+# Field attribute of each 分野-only column, in column order.
+FIELD_TEXT_COLUMNS = {
+    "説明": "description",
+    "めざす姿の分野": "area_name",
+    "めざす姿": "vision_title",
+    "めざす姿の説明": "vision_text",
+    "取組分野・キーワード": "keywords",
+}
 LEVEL_FIELD, LEVEL_ISSUE, LEVEL_CHALLENGE, LEVEL_STEP = "分野", "重点課題", "課題", "ステップ"
 
 PROJECT_LEAD = [
@@ -68,7 +88,11 @@ PROJECT_LEAD = [
     "リーディング",
     "活動指標",
 ]
-PROJECT_TRAIL = ["活動指標の単位", "活動指標の算出式", "別冊掲載"]
+PROJECT_TRAIL = ["活動指標の単位", "活動指標の算出式", "別冊掲載", "PID の別表記"]
+ALIASES = "PID の別表記"
+# Columns added after the first workbooks were handed out. They come last, so an older file
+# simply ends before them; its rows keep the plan's current values for them.
+OPTIONAL_COLUMNS = frozenset({*FIELD_TEXT_COLUMNS, ALIASES})
 
 KPI_LEAD = ["分野", "分類", "課題", "KPI", "単位", "方向", "算出式・設定根拠"]
 KPI_TRAIL = ["進捗状況・評価", "基準年度", "基準値", "目標年度", "目標値"]

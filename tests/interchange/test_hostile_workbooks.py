@@ -1,7 +1,7 @@
 """Regression tests for issue #10 (findings 8, 9, 10, 12 and 13): hostile input to the
 whole-plan workbook and to the per-model exports. Each test is named after its finding."""
 
-import os
+import datetime as dt
 import re
 import time
 import tracemalloc
@@ -12,8 +12,8 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.hostile import hostile_workbook
 from interchange.plandata import PLAN_FIELDS, plan_data
@@ -198,6 +198,8 @@ LONG_TEXT_CASES = [
         if attr == "title" or attr.startswith("label_")
     ],
     (L.STRUCTURE, "名称", {"レベル": L.LEVEL_FIELD}, (Field, "name")),
+    (L.STRUCTURE, "めざす姿の分野", {"レベル": L.LEVEL_FIELD}, (Field, "area_name")),
+    (L.STRUCTURE, "めざす姿", {"レベル": L.LEVEL_FIELD}, (Field, "vision_title")),
     (L.STRUCTURE, "分類", {"レベル": L.LEVEL_ISSUE}, (PriorityIssue, "category")),
     (L.STRUCTURE, "名称", {"レベル": L.LEVEL_ISSUE}, (PriorityIssue, "title")),
     (L.STRUCTURE, "主管部局", {"レベル": L.LEVEL_ISSUE}, (Department, "name")),
@@ -206,6 +208,7 @@ LONG_TEXT_CASES = [
     (L.STRUCTURE, "ステップ", {"レベル": L.LEVEL_STEP}, (Step, "code")),
     (L.STRUCTURE, "名称", {"レベル": L.LEVEL_STEP}, (Step, "title")),
     (L.PROJECTS, "PID", {"PID": ANY}, (Project, "pid")),
+    (L.PROJECTS, L.ALIASES, {"PID": ANY}, (Project, "aliases")),
     (L.PROJECTS, "名称", {"PID": ANY}, (Project, "name")),
     (L.PROJECTS, "主体部局", {"PID": ANY}, (Department, "name")),
     (L.PROJECTS, "活動指標", {"活動指標": ANY}, (Indicator, "name")),
@@ -331,59 +334,75 @@ def test_finding_12_nan_typed_as_text_or_given_as_a_decimal_is_refused(sasebo):
 # --- finding 13: previews never confirmed -----------------------------------------------
 
 
-def test_finding_13_a_new_upload_replaces_the_same_users_pending_one(tmp_path):
-    with override_settings(DXPLAN_IMPORT_DIR=str(tmp_path)):
-        first = uploads.upload_store(b"first", user_id=1, plan_id=7)
-        other_plan = uploads.upload_store(b"other plan", user_id=1, plan_id=8)
-        other_user = uploads.upload_store(b"other user", user_id=2, plan_id=7)
-        second = uploads.upload_store(b"second", user_id=1, plan_id=7)
+def _pending_tokens() -> set[str]:
+    from interchange.models import PendingUpload
+
+    return set(PendingUpload.objects.values_list("token", flat=True))
+
+
+def test_finding_13_a_new_upload_replaces_the_same_users_pending_one():
+    first = uploads.upload_store(b"first", user_id=1, plan_id=7)
+    other_plan = uploads.upload_store(b"other plan", user_id=1, plan_id=8)
+    other_user = uploads.upload_store(b"other user", user_id=2, plan_id=7)
+    second = uploads.upload_store(b"second", user_id=1, plan_id=7)
+    with pytest.raises(FileNotFoundError):
+        uploads.upload_load(first)
+    assert uploads.upload_load(second) == b"second"
+    assert uploads.upload_load(other_plan) == b"other plan"
+    assert uploads.upload_load(other_user) == b"other user"
+    for token in (second, other_plan, other_user):
+        uploads.upload_discard(token)
+    assert _pending_tokens() == set()  # nothing left behind
+
+
+def test_finding_13_previews_older_than_a_day_are_swept():
+    from interchange.models import PendingUpload
+
+    old = uploads.upload_store(b"old", user_id=1, plan_id=7)
+    recent = uploads.upload_store(b"recent", user_id=2, plan_id=7)
+    anonymous = uploads.upload_store(b"no owner")  # the token API without owner
+    day_ago = timezone.now() - dt.timedelta(seconds=uploads.MAX_AGE_SECONDS + 60)
+    PendingUpload.objects.filter(token__in=[old, anonymous]).update(created_at=day_ago)
+    with pytest.raises(FileNotFoundError):  # expired, even before any sweep
+        uploads.upload_load(anonymous)
+    assert anonymous not in _pending_tokens()
+    uploads.upload_store(b"new", user_id=3, plan_id=9)  # every store sweeps
+    assert old not in _pending_tokens()
+    assert uploads.upload_load(recent) == b"recent"
+    assert len(_pending_tokens()) == 2
+
+
+def test_finding_13_a_preview_is_kept_in_the_database_every_server_shares():
+    """Stored by one server, confirmed on another: nothing lives in a server's own folder."""
+    from django.db import connection
+
+    token = uploads.upload_store(b"\x00binary\xff" * 1000, user_id=1, plan_id=7)
+    table = connection.ops.quote_name("interchange_pendingupload")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE token = %s", [token])
+        assert cursor.fetchone()[0] == 1
+    assert uploads.upload_load(token) == b"\x00binary\xff" * 1000
+    for bad in ("", "../../etc/passwd", "g" * 32, None):
         with pytest.raises(FileNotFoundError):
-            uploads.upload_load(first)
-        assert uploads.upload_load(second) == b"second"
-        assert uploads.upload_load(other_plan) == b"other plan"
-        assert uploads.upload_load(other_user) == b"other user"
-        for token in (second, other_plan, other_user):
-            uploads.upload_discard(token)
-        assert list(tmp_path.iterdir()) == []  # nothing left behind, owner files included
+            uploads.upload_load(bad)
+        uploads.upload_discard(bad)  # ignored
 
 
-def test_finding_13_previews_older_than_a_day_are_swept(tmp_path):
-    with override_settings(DXPLAN_IMPORT_DIR=str(tmp_path)):
-        old = uploads.upload_store(b"old", user_id=1, plan_id=7)
-        recent = uploads.upload_store(b"recent", user_id=2, plan_id=7)
-        anonymous = uploads.upload_store(b"no owner")  # the token API without owner
-        day_ago = time.time() - uploads.MAX_AGE_SECONDS - 60
-        for path in tmp_path.glob(f"{old}.*"):
-            os.utime(path, (day_ago, day_ago))
-        path = tmp_path / f"{anonymous}.xlsx"
-        os.utime(path, (day_ago, day_ago))
-        with pytest.raises(FileNotFoundError):  # expired, even before any sweep
-            uploads.upload_load(anonymous)
-        assert not path.exists()
-        uploads.upload_store(b"new", user_id=3, plan_id=9)  # every store sweeps
-        assert not list(tmp_path.glob(f"{old}.*"))
-        assert uploads.upload_load(recent) == b"recent"
-        assert len(list(tmp_path.glob("*.xlsx"))) == 2
-
-
-def test_finding_13_the_admin_keeps_one_pending_upload_per_user_and_plan(
-    admin_client, sasebo, tmp_path
-):
+def test_finding_13_the_admin_keeps_one_pending_upload_per_user_and_plan(admin_client, sasebo):
     url = reverse("admin:strategy_plan_workbook_import", args=[sasebo.pk])
     wb = open_workbook(workbook_export(sasebo))
     ws = wb[L.PROJECTS]
     ws.cell(_find_row(ws, PID="観光1-1-6"), _column(ws, "名称")).value = "人流データ分析"
     content = save_workbook(wb)
-    with override_settings(DXPLAN_IMPORT_DIR=str(tmp_path)):
-        tokens = []
-        for _ in range(3):
-            upload = SimpleUploadedFile("plan.xlsx", content)
-            response = admin_client.post(url, {"file": upload})
-            assert response.status_code == 200
-            tokens.append(response.context["token"])
-        assert [p.name for p in tmp_path.glob("*.xlsx")] == [f"{tokens[-1]}.xlsx"]
-        response = admin_client.post(
-            url, {"confirm": "1", "token": tokens[-1], "digest": response.context["digest"]}
-        )
-        assert response.status_code == 302
-        assert list(tmp_path.iterdir()) == []
+    tokens = []
+    for _ in range(3):
+        upload = SimpleUploadedFile("plan.xlsx", content)
+        response = admin_client.post(url, {"file": upload})
+        assert response.status_code == 200
+        tokens.append(response.context["token"])
+    assert _pending_tokens() == {tokens[-1]}
+    response = admin_client.post(
+        url, {"confirm": "1", "token": tokens[-1], "digest": response.context["digest"]}
+    )
+    assert response.status_code == 302
+    assert _pending_tokens() == set()
