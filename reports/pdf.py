@@ -12,14 +12,16 @@ font is Noto Sans CJK (OpenType/CFF): Chromium embeds TrueType fonts only as rea
 """
 
 import mimetypes
+import re
 import time
 from pathlib import Path
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import storages
 from django.template.loader import render_to_string
 
 from strategy.models import Plan
@@ -31,6 +33,8 @@ PRINT_TIMEOUT_MS = 20_000
 # A script error that leaves the charts undrawn fails the print this long after it.
 SCRIPT_ERROR_GRACE_S = 2.0
 POLL_MS = 100
+# ManifestStaticFilesStorage's ValueError for a name its manifest does not list
+MANIFEST_MISSING = re.compile(r"Missing staticfiles manifest entry for '(.+)'")
 CHARTS_DRAWN = (
     "() => [...document.querySelectorAll('.plotly-graph-div')]"
     ".every(d => d.querySelector('.main-svg'))"
@@ -96,17 +100,18 @@ def static_file(relative: str) -> Path | None:
 
     Under production settings (manifest storage) the page asks for hashed names such as
     ``vendor/plotly/plotly.min.<hash>.js``, which only the collected STATIC_ROOT holds —
-    the finders know the source names only. So the configured storage is asked first (the
-    files WhiteNoise serves), then the manifest's source name through the finders. In DEBUG
-    the finders come first, so an edited source file is printed, not a stale collected copy.
+    the finders know the source names only. So with a manifest storage the configured
+    storage is asked first (the files WhiteNoise serves), then the manifest's source name
+    through the finders. Without one (DEBUG, tests) the finders come first, so an edited
+    source file is printed, not a stale collected copy.
     """
     name = _safe_name(relative)
     if name is None:
         return None
-    if settings.DEBUG:
-        lookups = (_from_finders, _from_storage, _from_manifest_source)
-    else:
+    if isinstance(storages["staticfiles"], ManifestFilesMixin):
         lookups = (_from_storage, _from_manifest_source, _from_finders)
+    else:  # names are not hashed: the source files, never a stale collected copy
+        lookups = (_from_finders, _from_storage, _from_manifest_source)
     for lookup in lookups:
         found = lookup(name)
         if found is not None:
@@ -212,4 +217,15 @@ def html_to_pdf(html: str, *, timeout_ms: int = PRINT_TIMEOUT_MS) -> bytes:
 
 
 def render_report_pdf(plan: Plan, *, timeout_ms: int = PRINT_TIMEOUT_MS) -> bytes:
-    return html_to_pdf(report_html(plan), timeout_ms=timeout_ms)
+    try:
+        html = report_html(plan)
+    except ValueError as exc:
+        # manifest storage without the collected manifest, or a name it does not list
+        missing = MANIFEST_MISSING.search(str(exc))
+        if missing is None:
+            raise
+        raise ReportPrintError(
+            f"静的ファイルが見つかりません: {missing.group(1)}"
+            "（collectstatic を実行したか確認してください）"
+        ) from exc
+    return html_to_pdf(html, timeout_ms=timeout_ms)

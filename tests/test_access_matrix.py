@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kpis.models import ConfirmedYear, Indicator, IndicatorValue
 from projects.models import Project, ProjectPhase
+from reports import layouts
 from strategy.models import Department, Plan, StaffMember
 from strategy.ownership import Owned
 from tests import builders
@@ -772,6 +773,7 @@ def _plan_urls(plan: Plan, world: World) -> list[tuple[str, str]]:
                     kwargs[key] = {
                         "slug": plan.slug,
                         "code": plan.issues.order_by("pk").first().code,
+                        "page": layouts.of(plan).first_page.slug,
                         "department_id": Department.objects.filter(municipality=plan.municipality)
                         .order_by("pk")
                         .first()
