@@ -24,10 +24,12 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests and the PDF need Debian's chromium and Japanese fonts (installed if missing).
+# BIZ UDPGothic is TrueType, so Chromium embeds it in the PDF as a real font (Noto CJK, an
+# OpenType/CFF font, is printed as Type 3 glyph drawings); Windows 10+ ships it too.
 browser:
-	@command -v chromium >/dev/null && fc-list :lang=ja | grep -q . || { \
-	  echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@command -v chromium >/dev/null && fc-list | grep -q "BIZ UDPGothic" || { \
+	  echo "installing chromium, fonts-morisawa-bizud-gothic and fonts-noto-cjk (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-morisawa-bizud-gothic fonts-noto-cjk >/dev/null; }
 
 # The .xlsx/.ods round trips are tested against the real LibreOffice Calc, driven through
 # UNO from Debian's python3 (tests/interchange/test_libreoffice.py; installed if missing).

@@ -15,7 +15,7 @@ import plotly.io as pio
 from kpis.achievement import Grade
 from kpis.values import display_number
 
-FONT = "Noto Sans JP, Noto Sans CJK JP, Yu Gothic, Meiryo, sans-serif"
+FONT = "BIZ UDPGothic, Noto Sans JP, Noto Sans CJK JP, Yu Gothic, Meiryo, sans-serif"
 GRADE_COLOURS = {
     Grade.ACHIEVED: "#2f7d32",
     Grade.ON_TRACK: "#f0a202",

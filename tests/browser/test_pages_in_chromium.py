@@ -94,12 +94,29 @@ def test_it_renders_pages_and_charts_in_chromium(live_server, page, screenshot_d
     assert requested_hosts == {live_server.url.split("/")[2]}, requested_hosts
 
 
+def _font_types(reader) -> dict[str, str]:
+    """Base font name → subtype (Type0 / TrueType / Type3) of every font the pages use."""
+    fonts = {}
+    for page in reader.pages:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font.get("/BaseFont", "[none]"))] = str(font["/Subtype"])
+    return fonts
+
+
 def _pdf_pages(plan, tmp_path) -> list[str]:
     from pypdf import PdfReader
 
     path = tmp_path / f"{plan.slug}.pdf"
     path.write_bytes(render_report_pdf(plan))
     reader = PdfReader(str(path))
+    # Real embedded fonts (BIZ UDPGothic, TrueType), not Type 3 glyph drawings
+    fonts = _font_types(reader)
+    assert any("BIZUDPGothic" in name for name in fonts), fonts
+    drawn = [name for name, kind in fonts.items() if kind == "/Type3"]
+    # Nagasaki's seed prints a simplified 「术」 (新技术, 002:750) that BIZ UD lacks: that
+    # one fallback glyph font is the only Type 3 allowed.
+    assert len(drawn) <= (1 if plan.slug == "nagasaki-dx" else 0), fonts
     first = reader.pages[0]
     assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape
     # NFKC: the PDF's CJK font maps some kanji to Kangxi radicals (⽬ for 目) when extracted
