@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # after auth (it serves anonymous readers only), above the middleware whose headers
+    # (CSP, X-Frame-Options) it keeps with each cached page
+    "reports.pagecache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -105,6 +108,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: what the page cache (reports/pagecache.py) keeps for anonymous readers of
+# published plans. Production with several app servers: Redis (REDIS_URL, e.g.
+# redis://127.0.0.1:6379/0 or unix:///run/redis/redis.sock; Django's RedisCache on redis-py).
+# Without it: files under var/cache/, shared by every gunicorn worker of the machine (each
+# entry is written to a temporary file and renamed into place). Files rather than the
+# database cache: a hit reads no table (it costs one query, the plan's revision), a miss
+# takes no SQLite write lock away from the editors, and there is no createcachetable step.
+_REDIS_URL = env_str("REDIS_URL", "")
+_CACHE_SECONDS = env_int("DXPLAN_PAGE_CACHE_SECONDS", 24 * 60 * 60)
+if _REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": "dxplan",
+            "TIMEOUT": _CACHE_SECONDS,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("DXPLAN_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": _CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": env_int("DXPLAN_CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
+# The page cache is on in production and off with DJANGO_DEBUG=1: templates edited in
+# development show at once, and the test suite (development settings) measures the views
+# themselves; tests/reports/test_pagecache.py switches it on.
+DXPLAN_PAGE_CACHE = env_bool("DXPLAN_PAGE_CACHE", not DEBUG)
+# Part of every page's key: the release. Default: a digest of the code and templates.
+DXPLAN_DEPLOY_KEY = env_str("DXPLAN_DEPLOY_KEY", "")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -143,8 +180,8 @@ DXPLAN_PUBLIC_PLANS = env_bool("DXPLAN_PUBLIC_PLANS", True)
 # Workbook uploads: the file itself, and what its zip may expand to.
 DXPLAN_IMPORT_MAX_BYTES = env_int("DXPLAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DXPLAN_IMPORT_MAX_EXPANDED_BYTES = env_int("DXPLAN_IMPORT_MAX_EXPANDED_BYTES", 300 * 1024 * 1024)
-# Where an uploaded workbook waits between its preview and the confirmation.
-DXPLAN_IMPORT_DIR = env_str("DXPLAN_IMPORT_DIR", str(BASE_DIR / "var" / "imports"))
+# An uploaded workbook waits between its preview and the confirmation in the database
+# (interchange.PendingUpload), which every app server shares.
 
 # Headless Chromium that prints the report to PDF (Debian package "chromium").
 DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")

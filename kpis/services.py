@@ -21,7 +21,7 @@ from django.db import transaction
 from kpis.locks import locked_years_for
 from kpis.models import Indicator, IndicatorValue
 from kpis.values import InvalidValue, format_value, parse_value
-from strategy import fiscal, policy
+from strategy import fiscal, policy, revision
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,11 @@ def lock_for_write(indicator_ids) -> None:
     """
     if transaction.get_autocommit():
         return
+    indicator_ids = list(indicator_ids)
+    revision.lock_plans_of(Indicator, indicator_ids)  # the plan row first (strategy/revision.py)
     list(
         Indicator.objects.select_for_update()
-        .filter(pk__in=list(indicator_ids))
+        .filter(pk__in=indicator_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

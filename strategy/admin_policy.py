@@ -12,6 +12,7 @@ re-registered on ``ThirdPartyPolicyAdmin`` so that nothing in the admin escapes 
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -204,8 +205,11 @@ class PolicyAdminMixin(_PolicyPermissions):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         action = policy.CHANGE if request.method == "POST" else policy.VIEW
-        self._current_or_404(request, object_id, action)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # one transaction, as Django's change form is: a revert commits together with the
+        # plan revision it advances (strategy/revision.py)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            self._current_or_404(request, object_id, action)
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _current_or_404(self, request, object_id, action):
         obj = self.get_object(request, object_id)

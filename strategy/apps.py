@@ -11,3 +11,11 @@ class StrategyConfig(AppConfig):
         from strategy.admin_policy import adopt_registered_admins
 
         adopt_registered_admins()
+        from strategy.library_labels import label_libraries  # Japanese names, on the adopted admins
+
+        label_libraries()
+
+        # Every change the plan pages show advances the plan's revision (the page cache key).
+        from strategy import revision
+
+        revision.connect()

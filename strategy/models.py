@@ -131,10 +131,14 @@ class Plan(Owned, models.Model):
     label_project = models.CharField("表示名: プロジェクト", max_length=30, default="プロジェクト")
     label_kpi = models.CharField("表示名: KPI", max_length=30, default="KPI")
     label_activity = models.CharField("表示名: 活動指標", max_length=30, default="活動指標")
+    # Advanced in the same transaction as any change the plan shows (strategy/revision.py).
+    revision = models.PositiveBigIntegerField("改訂番号", default=0, editable=False)
 
     objects = PlanQuerySet.as_manager()
 
-    history = HistoricalRecords(inherit=False)
+    # The revision is cache bookkeeping, not plan content: no history column, so 変更履歴
+    # never lists it and a revert keeps the current number (simple-history reads it back).
+    history = HistoricalRecords(inherit=False, excluded_fields=["revision"])
 
     class Meta:
         verbose_name = "計画"
