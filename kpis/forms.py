@@ -16,7 +16,10 @@ from kpis.services import (
 from kpis.values import InvalidValue, format_value, parse_value
 from strategy import fiscal
 
-_CELL_WIDGET = forms.TextInput(attrs={"size": 8, "class": "value-cell"})
+
+def _cell_widget(label: str) -> forms.TextInput:
+    # The grid shows the year and 予定/実績 as headers; the input carries them as its name.
+    return forms.TextInput(attrs={"size": 8, "class": "value-cell", "aria-label": label})
 
 
 class IndicatorForm(forms.ModelForm):
@@ -65,7 +68,7 @@ class IndicatorForm(forms.ModelForm):
                         label=f"{fiscal.short_label(year)} {label}",
                         required=False,
                         initial=initial,
-                        widget=_CELL_WIDGET,
+                        widget=_cell_widget(f"{fiscal.short_label(year)} {label}"),
                     )
 
     def grid(self):
