@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kpis.models import Indicator
+from projects.models import Project
 from reports import layouts
 from reports.pages import issues_of
 from strategy.models import Department, Plan
@@ -38,6 +39,7 @@ def public_pages(plan: Plan) -> dict[str, str]:
 
 def staff_pages(plan: Plan) -> dict[str, str]:
     kpi = Indicator.objects.of_plan(plan).filter(kind=Indicator.Kind.KPI).first()
+    project = Project.objects.filter(plan=plan).first()
     return {
         "history": reverse("reports:plan-history", args=[plan.slug]),
         "actuals entry": reverse("kpis:actuals-entry") + f"?plan={plan.slug}",
@@ -47,6 +49,8 @@ def staff_pages(plan: Plan) -> dict[str, str]:
         "admin workbook import": reverse("admin:strategy_plan_workbook_import", args=[plan.pk]),
         "admin indicator form": reverse("admin:kpis_indicator_change", args=[kpi.pk]),
         "admin project list": reverse("admin:projects_project_changelist"),
+        "admin project form": reverse("admin:projects_project_change", args=[project.pk]),
+        "admin project add": reverse("admin:projects_project_add"),
     }
 
 
