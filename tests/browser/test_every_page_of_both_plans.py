@@ -42,10 +42,18 @@ def page_urls(plan: Plan) -> dict[str, str]:
 
 
 SHOTS = {  # README pictures: (plan, page) → file name
+    ("sasebo-r7", "dashboard"): "dashboard",
+    ("sasebo-r7", "overview"): "overview-sasebo",
+    ("sasebo-r7", "report"): "report-sasebo",
     ("nagasaki-dx", "dashboard"): "dashboard-nagasaki",
     ("nagasaki-dx", "overview"): "overview-nagasaki",
     ("nagasaki-dx", "1-01-sheet"): "sheet-nagasaki",
-    ("sasebo-r7", "overview"): "overview-sasebo",
+    ("nagasaki-dx", "report"): "report-nagasaki",
+}
+# The printed report: the first sheets as the PDF prints them (print media, A4 landscape).
+PRINT_SHOTS = {
+    "sasebo-r7": ("#issue-1-01-progress", "#issue-1-01-kpis"),
+    "nagasaki-dx": ("#issue-1-01-sheet", "#plan-vision"),
 }
 
 
@@ -69,5 +77,18 @@ def test_no_page_of_either_plan_draws_an_empty_chart(live_server, page, screensh
             assert figure.locator(".chart-empty, table.chart-table").count() == 1, (name, url)
         assert page.console_errors == [], (name, url, page.console_errors)
         if (slug, name) in SHOTS:
-            page.screenshot(path=str(screenshot_dir / f"{SHOTS[slug, name]}.png"), full_page=True)
+            # the long pages are pictured by their first screens
+            clip = {"x": 0, "y": 0, "width": 1400, "height": 2400} if "report" in name else None
+            page.screenshot(
+                path=str(screenshot_dir / f"{SHOTS[slug, name]}.png"), full_page=True, clip=clip
+            )
     assert drawn > 0, slug
+    # the printed sheets, laid out as print (the PDF's own media) at A4 landscape width
+    page.set_viewport_size({"width": 1046, "height": 740})
+    page.emulate_media(media="print")
+    page.goto(live_server.url + urls["report-print"])
+    page.wait_for_function(ALL_DRAWN, timeout=30_000)
+    for index, selector in enumerate(PRINT_SHOTS[slug], start=1):
+        sheet = page.locator(selector)
+        assert sheet.count() == 1, selector
+        sheet.screenshot(path=str(screenshot_dir / f"print-{slug}-{index}.png"))
