@@ -2,20 +2,33 @@
 
 Every page of a priority issue — and the whole report, which is all of them — is assembled
 by ``issue_reports``: the same handful of queries whether the plan has 12 issues or 1,200,
-then grouped in Python. Rates come from ``kpis.achievement`` only.
+each a ``values_list`` of plain rows (reports/rows.py) grouped in Python. Rates come from
+``kpis.achievement`` only.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import escape
 
-from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
 
-from kpis.achievement import Achievement, IndicatorSummary, Thresholds, has_target, summarize
+from kpis.achievement import Achievement, IndicatorSummary, Thresholds, has_target
 from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
-from kpis.values import display_fixed
+from kpis.values import YearValue, display_fixed
 from projects.models import Project, ProjectPhase
 from reports import charts
 from reports.charts import Chart
+from reports.rows import (
+    INDICATOR_COLUMNS,
+    PROJECT_COLUMNS,
+    VALUE_COLUMNS,
+    ChallengeInfo,
+    Departments,
+    IndicatorInfo,
+    ProjectInfo,
+    StepInfo,
+    add_values,
+)
 from strategy import fiscal
 from strategy.models import Challenge, ChallengeGoal, IssueYearText, Plan, PriorityIssue, Step
 
@@ -25,12 +38,16 @@ KPI_CARDS_PER_SHEET = 3  # what fits on one A4 landscape sheet with its header
 
 @dataclass
 class ProjectBar:
-    project: Project
+    project: ProjectInfo
     leading_cells: int  # empty year columns before the bar
     span: int  # year columns the bar covers
     trailing_cells: int
     segments: list[dict]  # per covered year: {"year", "status", "label", "mark"}
     other_steps: list[str] = field(default_factory=list)
+    # The bar's year cells as HTML: the empty ones before and after it, its segments.
+    leading_html: SafeString = SafeString("")
+    trailing_html: SafeString = SafeString("")
+    segments_html: SafeString = SafeString("")
 
     @property
     def leading_range(self) -> range:
@@ -43,13 +60,13 @@ class ProjectBar:
 
 @dataclass
 class StepRow:
-    step: Step | None  # None: projects of the challenge's issue without a step
+    step: StepInfo | None  # None: projects of the challenge's issue without a step
     bars: list[ProjectBar]
 
 
 @dataclass
 class KpiRow:
-    indicator: Indicator
+    indicator: IndicatorInfo
     cells: list[dict]  # per value year: {"year", "label", "planned", "actual"}
     evaluation: str
     summary: IndicatorSummary  # progress toward the final target, as of the report year
@@ -67,7 +84,7 @@ class KpiRow:
 
 @dataclass
 class ChallengeBlock:
-    challenge: Challenge
+    challenge: ChallengeInfo
     goal: str = ""
     step_rows: list[StepRow] = field(default_factory=list)
     kpis: list[KpiRow] = field(default_factory=list)
@@ -133,38 +150,39 @@ def issues_of(plan: Plan, code: str | None = None):
 
 
 def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[IssueReport]:
+    """The pages of ``issues``: challenges, steps, goals and texts in four queries, then
+    what ``parts`` need (projects and their bars; KPIs with values and evaluations)."""
     year = plan.report_year
     ids = [i.pk for i in issues]
-    challenges = list(
-        Challenge.objects.filter(issue_id__in=ids)
-        .order_by("issue_id", "number")
-        .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.order_by("sort_key")),
-            Prefetch(
-                "goals",
-                queryset=ChallengeGoal.objects.filter(fiscal_year=year),
-                to_attr="year_goals",
-            ),
-        )
-    )
-    texts = {
-        t.issue_id: t for t in IssueYearText.objects.filter(issue_id__in=ids, fiscal_year=year)
-    }
     blocks: dict[int, list[ChallengeBlock]] = defaultdict(list)
     by_challenge: dict[int, ChallengeBlock] = {}
-    for ch in challenges:
-        block = ChallengeBlock(ch, goal=ch.year_goals[0].text if ch.year_goals else "")
-        blocks[ch.issue_id].append(block)
-        by_challenge[ch.pk] = block
-    reports = {
-        i.pk: IssueReport(
-            i,
-            blocks[i.pk],
-            goal_summary=getattr(texts.get(i.pk), "goal_summary", ""),
-            business_summary=getattr(texts.get(i.pk), "business_summary", ""),
+    for pk, issue_id, number, title, target_title, target_text in (
+        Challenge.objects.filter(issue_id__in=ids)
+        .order_by("issue_id", "number")
+        .values_list("pk", "issue_id", "number", "title", "target_title", "target_text")
+    ):
+        block = ChallengeBlock(
+            ChallengeInfo(pk, issue_id, number, title, target_title, target_text)
         )
-        for i in issues
+        blocks[issue_id].append(block)
+        by_challenge[pk] = block
+    for pk, challenge_id, code, title in (
+        Step.objects.filter(challenge__issue_id__in=ids)
+        .order_by("challenge_id", "sort_key", "pk")
+        .values_list("pk", "challenge_id", "code", "title")
+    ):
+        by_challenge[challenge_id].challenge.steps.append(StepInfo(pk, code, title))
+    for challenge_id, text in ChallengeGoal.objects.filter(
+        challenge__issue_id__in=ids, fiscal_year=year
+    ).values_list("challenge_id", "text"):
+        by_challenge[challenge_id].goal = text
+    texts = {
+        issue_id: (goal_summary, business_summary)
+        for issue_id, goal_summary, business_summary in IssueYearText.objects.filter(
+            issue_id__in=ids, fiscal_year=year
+        ).values_list("issue_id", "goal_summary", "business_summary")
     }
+    reports = {i.pk: IssueReport(i, blocks[i.pk], *texts.get(i.pk, ("", ""))) for i in issues}
     if "progress" in parts:
         _fill_progress(plan, ids, reports, by_challenge)
     if "kpis" in parts:
@@ -181,51 +199,113 @@ def whole_report(plan: Plan) -> dict:
     return {"reports": reports, **overview.plan_overview(plan)}
 
 
-def _bar(project: Project, years: list[int], report_year: int) -> ProjectBar:
-    phases = {p.fiscal_year: p for p in project.phases.all() if p.fiscal_year in years}
-    if not phases:
-        return ProjectBar(project, 0, 0, len(years), [])
-    first = years.index(min(phases))
-    last = years.index(max(phases))
-    segments = []
-    for y in years[first : last + 1]:
-        phase = phases.get(y)
-        status = phase.progress_status(report_year) if phase else None
-        segments.append(
-            {
-                "year": y,
-                "year_label": fiscal.short_label(y),
-                "status": status.value if status else "gap",
-                "label": status.label if status else "",
-                "mark": phase.mark if phase else "",
-            }
+_EMPTY_CELL = '<td class="year-cell"></td>'
+
+
+class _Bars:
+    """A project's bar over the plan period, made once per distinct set of phases (the
+    projects of a plan share a few dozen) and rendered once: its cells and segments."""
+
+    def __init__(self, years: list[int], report_year: int):
+        self.years = years
+        self.report_year = report_year
+        self.shapes: dict[tuple, tuple] = {}
+        self.statuses: dict[tuple[int, str], object] = {}
+
+    def _status(self, year: int, phase: str):
+        key = (year, phase)
+        if key not in self.statuses:  # the model's own rule, on a few unsaved instances
+            phase_row = ProjectPhase(fiscal_year=year, phase=phase)
+            self.statuses[key] = phase_row.progress_status(self.report_year)
+        return self.statuses[key]
+
+    def _shape(self, phases: dict[int, str]) -> tuple:
+        years = self.years
+        first = years.index(min(phases))
+        last = years.index(max(phases))
+        segments = []
+        for y in years[first : last + 1]:
+            phase = phases.get(y)
+            status = self._status(y, phase) if phase else None
+            segments.append(
+                {
+                    "year": y,
+                    "year_label": fiscal.short_label(y),
+                    "status": status.value if status else "gap",
+                    "label": status.label if status else "",
+                    "mark": ProjectPhase.MARKS[phase] if phase else "",
+                }
+            )
+        segments_html = "".join(
+            f'<span class="seg seg-{s["status"]}" title="{s["year"]} {escape(s["label"])}"></span>'
+            for s in segments
         )
-    return ProjectBar(project, first, last - first + 1, len(years) - last - 1, segments)
+        trailing = len(years) - last - 1
+        return (
+            first,
+            last - first + 1,
+            trailing,
+            segments,
+            mark_safe(_EMPTY_CELL * first),
+            mark_safe(_EMPTY_CELL * trailing),
+            mark_safe(segments_html),
+        )
+
+    def bar(self, project: ProjectInfo, phases: dict[int, str]) -> ProjectBar:
+        phases = {y: p for y, p in phases.items() if y in self.years}
+        if not phases:
+            return ProjectBar(project, 0, 0, len(self.years), [])
+        key = tuple(sorted(phases.items()))
+        if key not in self.shapes:
+            self.shapes[key] = self._shape(phases)
+        first, span, trailing, segments, before, after, strip = self.shapes[key]
+        return ProjectBar(
+            project,
+            first,
+            span,
+            trailing,
+            segments,
+            leading_html=before,
+            trailing_html=after,
+            segments_html=strip,
+        )
 
 
 def _fill_progress(plan, issue_ids, reports, by_challenge) -> None:
-    years = plan.period_years
-    projects = (
-        Project.objects.filter(issue_id__in=issue_ids)
-        .select_related("department")
-        .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.order_by("sort_key")),
-            Prefetch("phases", queryset=ProjectPhase.objects.order_by("fiscal_year")),
-        )
-        .order_by("sort_key")
-    )
+    """Each issue's projects as bars, under the first of their steps (or unstepped)."""
+    departments = Departments()
+    projects = [
+        ProjectInfo(*row[:6], department=departments.get_or_add(*row[6:]))
+        for row in Project.objects.filter(issue_id__in=issue_ids)
+        .order_by("sort_key", "pk")
+        .values_list(*PROJECT_COLUMNS, "department_id", "department__name")
+    ]
+    steps_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for project_id, step_id, code in (
+        Project.steps.through.objects.filter(project__issue_id__in=issue_ids)
+        .order_by("step__sort_key", "step_id")
+        .values_list("project_id", "step_id", "step__code")
+    ):
+        steps_of[project_id].append((step_id, code))
+    phases_of: dict[int, dict[int, str]] = defaultdict(dict)
+    for project_id, year, phase in ProjectPhase.objects.filter(
+        project__issue_id__in=issue_ids
+    ).values_list("project_id", "fiscal_year", "phase"):
+        phases_of[project_id][year] = phase
+
+    bars = _Bars(plan.period_years, plan.report_year)
     rows: dict[int, list[ProjectBar]] = defaultdict(list)
     for project in projects:
-        bar = _bar(project, years, plan.report_year)
+        bar = bars.bar(project, phases_of.get(project.pk, {}))
         reports[project.issue_id].projects.append(bar)
-        steps = list(project.steps.all())
+        steps = steps_of.get(project.pk)
         if steps:
-            bar.other_steps = [s.code for s in steps[1:]]
-            rows[steps[0].pk].append(bar)
+            bar.other_steps = [code for _, code in steps[1:]]
+            rows[steps[0][0]].append(bar)
         else:
             reports[project.issue_id].unstepped.append(bar)
     for block in by_challenge.values():
-        block.step_rows = [StepRow(s, rows.get(s.pk, [])) for s in block.challenge.steps.all()]
+        block.step_rows = [StepRow(s, rows.get(s.pk, [])) for s in block.challenge.steps]
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -236,51 +316,66 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def _fill_kpis(plan, issue_ids, by_challenge) -> None:
+    """The issues' KPIs with their values and the report year's evaluations (3 queries)."""
     thresholds = Thresholds.of_plan(plan)
     years = plan.value_years
-    kpis = (
-        Indicator.objects.filter(kind=Indicator.Kind.KPI, challenge__issue_id__in=issue_ids)
-        .prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year")),
-            Prefetch(
-                "evaluations",
-                queryset=IndicatorEvaluation.objects.filter(fiscal_year=plan.report_year),
-                to_attr="year_evaluations",
-            ),
+    labels = [fiscal.short_label(y) for y in years]
+    theirs = Indicator.objects.filter(kind=Indicator.Kind.KPI, challenge__issue_id__in=issue_ids)
+    kpis: dict[int, IndicatorInfo] = {}
+    for *columns, challenge_id, formula in theirs.order_by(
+        "challenge_id", "position", "id"
+    ).values_list(*INDICATOR_COLUMNS, "challenge_id", "formula"):
+        kpi = IndicatorInfo(*columns, formula=formula)
+        kpi.challenge = by_challenge[challenge_id].challenge
+        kpis[kpi.pk] = kpi
+    add_values(
+        kpis,
+        IndicatorValue.objects.filter(
+            indicator__kind=Indicator.Kind.KPI, indicator__challenge__issue_id__in=issue_ids
         )
-        .order_by("challenge_id", "position", "id")
+        .order_by()
+        .values_list(*VALUE_COLUMNS),
     )
-    for kpi in kpis:
-        by_year = kpi.values_by_year()
-        cells = [
-            {
-                "year": y,
-                "label": fiscal.short_label(y),
-                "planned": by_year[y].planned_display if y in by_year else "",
-                "actual": by_year[y].actual_display if y in by_year else "",
-            }
-            for y in years
-        ]
+    evaluations = dict(
+        IndicatorEvaluation.objects.filter(
+            fiscal_year=plan.report_year,
+            indicator__kind=Indicator.Kind.KPI,
+            indicator__challenge__issue_id__in=issue_ids,
+        ).values_list("indicator_id", "text")
+    )
+    for kpi in kpis.values():
+        by_year = kpi.by_year
+        cells = []
+        for y, label in zip(years, labels, strict=True):
+            value = by_year.get(y)
+            cells.append(
+                {
+                    "year": y,
+                    "label": label,
+                    "planned": value.planned_display if value else "",
+                    "actual": value.actual_display if value else "",
+                }
+            )
         row = KpiRow(
             kpi,
             cells,
-            kpi.year_evaluations[0].text if kpi.year_evaluations else "",
-            summarize(kpi, plan.report_year, thresholds),
-            summarize(kpi, plan.actuals_year, thresholds).year,
+            evaluations.get(kpi.pk, ""),
+            kpi.summarize(plan.report_year, thresholds),
+            kpi.summarize(plan.actuals_year, thresholds).year,
         )
         if has_target(kpi):
             _target_columns(row, kpi, by_year)
         row.chart = indicator_chart(plan, kpi, by_year)
-        by_challenge[kpi.challenge_id].kpis.append(row)
+        by_challenge[kpi.challenge.pk].kpis.append(row)
 
 
-def _actual_years(kpi: Indicator, by_year: dict) -> list[int]:
+def _actual_years(kpi, by_year: dict) -> list[int]:
     """The years after the baseline up to the target (or the last actual, if later)."""
     last = max([kpi.target_year, *[y for y, v in by_year.items() if v.has_actual]])
     return list(range(kpi.baseline_year + 1, last + 1))
 
 
-def _target_columns(row: KpiRow, kpi: Indicator, by_year: dict) -> None:
+def _target_columns(row: KpiRow, kpi, by_year: dict) -> None:
     """基準値 (year) | each year's 実績 up to the target year | 目標値 (year)."""
     row.has_target = True
     row.baseline_label = f"基準値：{fiscal.long_label_western(kpi.baseline_year)}"
@@ -296,7 +391,7 @@ def _target_columns(row: KpiRow, kpi: Indicator, by_year: dict) -> None:
     ]
 
 
-def _actual_text(kpi: Indicator, value: IndicatorValue | None) -> str:
+def _actual_text(kpi, value: YearValue | IndicatorValue | None) -> str:
     if value is None:
         return ""
     if value.actual_number is None:
@@ -304,8 +399,9 @@ def _actual_text(kpi: Indicator, value: IndicatorValue | None) -> str:
     return display_fixed(value.actual_number, kpi.target_places)
 
 
-def indicator_chart(plan: Plan, kpi: Indicator, by_year: dict | None = None) -> Chart:
-    """The one chart of an indicator: baseline → target with actuals, or 予定 against 実績."""
+def indicator_chart(plan: Plan, kpi, by_year: dict | None = None) -> Chart:
+    """The one chart of an indicator (a model instance or an IndicatorInfo): baseline →
+    target with actuals, or 予定 against 実績."""
     by_year = kpi.values_by_year() if by_year is None else by_year
     if has_target(kpi):
         years = _actual_years(kpi, by_year)
@@ -328,7 +424,7 @@ def indicator_chart(plan: Plan, kpi: Indicator, by_year: dict | None = None) -> 
 
 
 def value_cells(indicator, years: list[int]) -> list[tuple[str, str]]:
-    """(予定, 実績) as printed, per year; uses the prefetched values."""
+    """(予定, 実績) as printed, per year; uses the indicator's values read with it."""
     by_year = indicator.values_by_year() if indicator else {}
     return [
         (by_year[y].planned_display, by_year[y].actual_display) if y in by_year else ("", "")
@@ -363,6 +459,7 @@ def comparison_sections(diff) -> list[dict]:
         row = {
             "label": change.label,
             "attribute": change.attribute,
+            "attribute_label": change.attribute_label,
             "old": change.old_text,
             "new": change.new_text,
         }
