@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # anonymous readers' report pages read the replica (DATABASE_REPLICA_URL); before the
+    # page cache, so its revision query reads the database the page is made from
+    "dxplan.middleware.ReplicaReadsMiddleware",
     # after auth (it serves anonymous readers only), above the middleware whose headers
     # (CSP, X-Frame-Options) it keeps with each cached page
     "reports.pagecache.PageCacheMiddleware",
@@ -105,6 +108,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# A read replica (a PostgreSQL hot standby fed by streaming replication from the primary):
+# the report pages read by anonymous visitors use it, everything else and every write the
+# primary (dxplan/routers.py). In tests the alias mirrors "default": no test database is
+# made on the (read-only) standby, and with a real standby behind the URL the mirror reads
+# the test database as replicated there (tests/reports/test_replica.py).
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if _REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        _REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be the same kind of database")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["dxplan.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -185,6 +202,11 @@ DXPLAN_IMPORT_MAX_EXPANDED_BYTES = env_int("DXPLAN_IMPORT_MAX_EXPANDED_BYTES", 3
 
 # Headless Chromium that prints the report to PDF (Debian package "chromium").
 DXPLAN_CHROMIUM = env_str("DXPLAN_CHROMIUM", "/usr/bin/chromium")
+# The PDF is printed once per plan revision and kept in this folder (reports/pdf.py); on
+# several app servers without a shared folder each server prints it once. Off with
+# DJANGO_DEBUG=1, like the page cache: a template edited in development prints at once.
+DXPLAN_PDF_STORE = env_bool("DXPLAN_PDF_STORE", not DEBUG)
+DXPLAN_PDF_DIR = env_str("DXPLAN_PDF_DIR", str(BASE_DIR / "var" / "pdf"))
 
 # Login throttling (django-axes): by user name *and* address, so one office behind a NAT
 # is not locked out by one person's typos; unlocked again after the cool-off.

@@ -9,20 +9,56 @@ Static files are served as the page names them: under production settings (manif
 storage) those are the hashed names in the collected STATIC_ROOT. The PDF is tagged and
 carries an outline of the headings. Its text is in Type 3 fonts as long as the only Japanese
 font is Noto Sans CJK (OpenType/CFF): Chromium embeds TrueType fonts only as real fonts.
+
+**Printed once per revision** (``pdf_response``, the view's whole work). A print starts a
+browser (3–10 s, ~300 MB), so the PDF of a plan is printed once per plan revision
+(strategy/revision.py) and kept in ``DXPLAN_PDF_DIR`` as ``<plan id>/<revision>-<deploy
+key>.pdf`` (the deploy key is the page cache's: a new release prints anew). Every later
+request is a file download. A new file replaces the plan's files of older revisions and of
+other releases. At most one print per plan runs at a time, under the plan's lock:
+
+- with Redis (or Memcached) as the cache: ``cache.add()`` of a key with a timeout
+  (``LOCK_SECONDS``), atomic in the server, shared by every worker of every app server; a
+  worker that dies holding it leaves a key that expires;
+- otherwise (the file cache, whose ``add()`` is not atomic across processes): ``flock`` on
+  a lock file in ``DXPLAN_PDF_DIR/locks``. Chosen over an ``O_CREAT|O_EXCL`` file and a
+  database row lock: the kernel drops the lock the moment its process dies, so a crashed
+  worker leaves no stale lock to judge by age (and no race between two workers breaking the
+  same stale file), and no database transaction stays open for the seconds of a print (a
+  lock on the plan row would hold up its editors, whose revision advance takes that row).
+  It covers the workers of one machine, which is what the file cache and the folder cover.
+
+The print runs in the request that finds no file and gets the lock, and that request gets
+the PDF: a print is bounded (``PRINT_TIMEOUT_MS``) well within gunicorn's worker timeout, no
+work outlives a request (a thread would die with its worker on gunicorn's restarts, holding
+memory nobody accounts for), and the lock lasts exactly as long as the print. Requests for
+the same plan meanwhile get a 「作成中」 page (HTTP 202, never cached) that reloads itself
+every ``PENDING_REFRESH_S`` seconds until the file is there. With ``DXPLAN_PDF_STORE`` off
+(development) every request prints, as before.
 """
 
+import fcntl
+import logging
 import mimetypes
+import os
 import re
+import secrets
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.cache import caches
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from strategy.models import Plan
 
@@ -229,3 +265,140 @@ def render_report_pdf(plan: Plan, *, timeout_ms: int = PRINT_TIMEOUT_MS) -> byte
             "（collectstatic を実行したか確認してください）"
         ) from exc
     return html_to_pdf(html, timeout_ms=timeout_ms)
+
+
+# --- printed once per revision, kept, one print per plan at a time ---------------------
+
+log = logging.getLogger(__name__)
+
+#: A lock older than this has lost its holder (a print is bounded by PRINT_TIMEOUT_MS, a
+#: gunicorn worker by its 30 s timeout): the cache lock expires after it.
+LOCK_SECONDS = 60
+#: How often the 「作成中」 page reloads itself.
+PENDING_REFRESH_S = 5
+#: Cache backends whose add() is atomic across processes and servers.
+ATOMIC_ADD_BACKENDS = ("RedisCache", "PyMemcacheCache", "PyLibMCCache")
+_STORED = re.compile(r"^(\d+)-([0-9a-f]+)\.pdf$")
+
+Render = Callable[[Plan], bytes]
+
+
+def store_dir() -> Path:
+    return Path(settings.DXPLAN_PDF_DIR)
+
+
+def stored_path(plan: Plan) -> Path:
+    """Where the PDF of the plan's current revision is kept (whether it is there or not)."""
+    from reports.pagecache import deploy_key
+
+    return store_dir() / str(plan.pk) / f"{plan.revision}-{deploy_key()}.pdf"
+
+
+def _cache_lock_shared() -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith(ATOMIC_ADD_BACKENDS)
+
+
+@contextmanager
+def _cache_lock(plan_id: int) -> Iterator[bool]:
+    cache = caches["default"]
+    key = f"pdf-lock:{plan_id}"
+    token = secrets.token_hex(8)
+    acquired = bool(cache.add(key, token, timeout=LOCK_SECONDS))
+    try:
+        yield acquired
+    finally:
+        if acquired and cache.get(key) == token:  # not one taken after ours expired
+            cache.delete(key)
+
+
+@contextmanager
+def _file_lock(plan_id: int) -> Iterator[bool]:
+    path = store_dir() / "locks" / f"{plan_id}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)  # drops the flock
+
+
+def plan_lock(plan_id: int):
+    """``with plan_lock(pk) as acquired:`` — the plan's print lock, never waited for."""
+    return _cache_lock(plan_id) if _cache_lock_shared() else _file_lock(plan_id)
+
+
+def _keep(path: Path, pdf: bytes) -> None:
+    """Write the file whole under its name (a temporary file renamed into place), then
+    remove the plan's files of older revisions and of other releases."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    temporary.write_bytes(pdf)
+    os.replace(temporary, path)
+    revision, release = _STORED.match(path.name).groups()
+    for other in path.parent.iterdir():
+        if other == path:
+            continue
+        found = _STORED.match(other.name)
+        older = found and (int(found[1]) < int(revision) or found[2] != release)
+        leftover = other.name.endswith(".tmp") and time.time() - _mtime(other) > LOCK_SECONDS
+        if older or leftover:
+            other.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()
+
+
+def stored_report_pdf(plan: Plan, print_pdf: Render = render_report_pdf) -> Path | None:
+    """The kept PDF of the plan's revision, printed now if it is not there yet; None while
+    another request is printing it. Raises ReportPrintError when the print fails."""
+    path = stored_path(plan)
+    if path.is_file():
+        return path
+    with plan_lock(plan.pk) as acquired:
+        if not acquired:
+            return None
+        if not path.is_file():  # printed by the holder of the lock before us
+            _keep(path, print_pdf(plan))
+    return path
+
+
+def _pending(request, plan: Plan) -> HttpResponse:
+    """「作成中」: reloads itself (a meta refresh: no script), never kept by any cache."""
+    context = {"plan": plan, "refresh_seconds": PENDING_REFRESH_S}
+    response = render(request, "reports/pdf_pending.html", context, status=202)
+    add_never_cache_headers(response)
+    response["Retry-After"] = str(PENDING_REFRESH_S)
+    return response
+
+
+def pdf_response(request, plan: Plan, print_pdf: Render = render_report_pdf) -> HttpResponse:
+    """The view's answer: the PDF, the 「作成中」 page (202) or the print's error (503)."""
+    filename = f"{plan.slug}-report.pdf"
+    try:
+        if not settings.DXPLAN_PDF_STORE:
+            response = HttpResponse(print_pdf(plan), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        path = stored_report_pdf(plan, print_pdf)
+    except ReportPrintError as exc:
+        return HttpResponse(
+            f"PDF を作成できませんでした: {exc}",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        kept = path.open("rb") if path is not None else None
+    except FileNotFoundError:  # replaced by a newer revision's file a moment ago
+        kept = None
+    if kept is None:
+        return _pending(request, plan)
+    return FileResponse(kept, as_attachment=True, filename=filename, content_type="application/pdf")

@@ -4,7 +4,7 @@ render. The data functions (reports/pages.py, reports/dashboard.py) own the quer
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from reports import layouts, overview, pages
 from reports.dashboard import department_page as department_data
 from reports.dashboard import plan_dashboard
 from reports.history import plan_changes
-from reports.pdf import ReportPrintError, render_report_pdf
+from reports.pdf import pdf_response, render_report_pdf
 from reports.project_table import project_table_page
 from strategy import fiscal
 from strategy.models import Department, Plan
@@ -145,17 +145,8 @@ def plan_export(request, slug):
     return workbook_response(_plan(request, slug), request.GET.get("format", "xlsx"))
 
 
-@login_required
 def report_pdf(request, slug):
-    plan = _plan(request, slug)
-    try:
-        pdf = render_report_pdf(plan)
-    except ReportPrintError as exc:
-        return HttpResponse(
-            f"PDF を作成できませんでした: {exc}",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-report.pdf"'
-    return response
+    """The whole report as PDF, for whoever may read the plan (published: anyone). Printed
+    once per plan revision and kept; while it is being printed, a 「作成中」 page that
+    reloads itself (reports/pdf.py)."""
+    return pdf_response(request, _plan(request, slug), print_pdf=render_report_pdf)

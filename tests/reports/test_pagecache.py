@@ -176,7 +176,7 @@ def test_a_plan_taken_back_to_draft_is_not_served_from_the_cache(client, plan):
 
 
 def test_pages_that_need_a_sign_in_are_not_stored(client, plan):
-    for name in ("reports:plan-export", "reports:report-pdf", "reports:plan-history"):
+    for name in ("reports:plan-export", "reports:plan-history"):
         url = reverse(name, args=[plan.slug])
         for _ in range(2):
             response = client.get(url)
