@@ -26,6 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
+from kpis.values import Mark, decimals, display_fixed
+from strategy import fiscal
+
 HUNDRED = Decimal(100)
 
 
@@ -157,14 +160,19 @@ def pace_achievement(
     return Achievement(_grade_for(rate, thresholds), rate)
 
 
-def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> IndicatorSummary:
+def summarize(
+    indicator, year: int, thresholds: Thresholds = Thresholds(), values=None
+) -> IndicatorSummary:
     """Achievement for ``year`` plus progress toward the final target; uses prefetched values.
 
     Baseline: the indicator's own baseline, else its earliest numeric actual. Target: its own
     target, else the planned number of its last year. Latest: the last numeric actual up to
-    ``year``.
+    ``year``. ``values`` (objects with ``fiscal_year``, ``planned_number``, ``actual_number``)
+    default to ``indicator.values.all()``; pages reading plain rows pass their own.
     """
-    values = sorted(indicator.values.all(), key=lambda v: v.fiscal_year)
+    values = sorted(
+        indicator.values.all() if values is None else values, key=lambda v: v.fiscal_year
+    )
     current = next((v for v in values if v.fiscal_year == year), None)
     this_year = achievement_rate(
         current.planned_number if current else None,
@@ -197,3 +205,51 @@ def summarize(indicator, year: int, thresholds: Thresholds = Thresholds()) -> In
         after_baseline = latest if latest and latest[0] > indicator.baseline_year else None
         this_year = pace_achievement(indicator, after_baseline, thresholds)
     return IndicatorSummary(this_year, baseline, latest, target, progress)
+
+
+# What an indicator prints and expects, for model instances (kpis.models.Indicator) and the
+# plain rows the pages read alike: ``indicator`` has ``unit``, ``baseline_year``,
+# ``baseline_value``, ``target_year`` and ``target_value``; ``value`` is its value of the
+# year (``planned_number``, ``planned_mark``, ``has_actual``) or None.
+
+
+def actual_due(indicator, value, year: int) -> bool:
+    """An actual is expected for ``year``: it has a planned value other than 「－」, or the
+    indicator runs from a baseline to a target and ``year`` lies after the baseline, up to
+    the target year (成果指標 are measured each year on the way)."""
+    if value is not None and (
+        value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
+    ):
+        return True
+    if value is not None and value.planned_mark == Mark.NONE:
+        return False
+    return has_target(indicator) and indicator.baseline_year < year <= indicator.target_year
+
+
+def actual_missing(indicator, value, year: int) -> bool:
+    """An actual is due for ``year`` but not entered."""
+    if value is not None and value.has_actual:
+        return False
+    return actual_due(indicator, value, year)
+
+
+def target_places(indicator) -> int:
+    """Decimals the 基準値 and 目標値 print with: the same for both (36.3% → 50.0%), and at
+    least one for percentages, as the plans print their 成果指標 (20.0% → 50.0%)."""
+    places = max(decimals(indicator.baseline_value), decimals(indicator.target_value))
+    return max(places, 1) if indicator.unit == "%" else places
+
+
+def baseline_display(indicator) -> str:
+    return display_fixed(indicator.baseline_value, target_places(indicator))
+
+
+def target_display(indicator) -> str:
+    return display_fixed(indicator.target_value, target_places(indicator))
+
+
+def target_summary(indicator) -> str:
+    """「50.0（R9目標）」: what stands in for a yearly plan on a baseline → target indicator."""
+    if not has_target(indicator):
+        return ""
+    return f"{target_display(indicator)}（{fiscal.short_label(indicator.target_year)}目標）"

@@ -7,16 +7,15 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from simple_history.models import HistoricalRecords
 
-from kpis.achievement import has_target
+from kpis import achievement
 from kpis.values import (
     DECIMAL_PLACES,
     MARK_VALUES,
     MAX_DIGITS,
     Mark,
-    decimals,
-    display_fixed,
     display_value,
     format_value,
+    has_value,
     parse_value,
 )
 from projects.models import Project
@@ -71,6 +70,15 @@ class IndicatorQuerySet(models.QuerySet):
             "position",
             "id",
         )
+
+
+def owner_label(indicator) -> str:
+    """「観光 課題1」 for a KPI, 「【観光1-1-4】名称」 for an activity indicator; ``indicator`` is a
+    model instance or a plain row with the same attributes (``challenge_id``, ``challenge``
+    with ``number`` and ``issue.category``, ``project`` with ``pid`` and ``name``)."""
+    if indicator.challenge_id:
+        return f"{indicator.challenge.issue.category} 課題{indicator.challenge.number}"
+    return f"【{indicator.project.pid}】{indicator.project.name}"
 
 
 class Indicator(Owned, models.Model):
@@ -163,55 +171,37 @@ class Indicator(Owned, models.Model):
 
     @property
     def owner_label(self) -> str:
-        if self.challenge_id:
-            return f"{self.challenge.issue.category} 課題{self.challenge.number}"
-        return f"【{self.project.pid}】{self.project.name}"
+        return owner_label(self)
 
     def values_by_year(self) -> dict[int, "IndicatorValue"]:
         """Uses the prefetched values when present (one query per page, not per row)."""
         return {v.fiscal_year: v for v in self.values.all()}
 
     def actual_due(self, year: int) -> bool:
-        """An actual is expected for ``year``: it has a planned value other than 「－」, or the
-        indicator runs from a baseline to a target and ``year`` lies after the baseline, up to
-        the target year (成果指標 are measured each year on the way)."""
-        value = self.values_by_year().get(year)
-        if value is not None and (
-            value.planned_number is not None or value.planned_mark not in ("", Mark.NONE)
-        ):
-            return True
-        if value is not None and value.planned_mark == Mark.NONE:
-            return False
-        return has_target(self) and self.baseline_year < year <= self.target_year
+        """An actual is expected for ``year`` (kpis.achievement.actual_due)."""
+        return achievement.actual_due(self, self.values_by_year().get(year), year)
 
     def actual_missing(self, year: int) -> bool:
         """An actual is due for ``year`` but not entered."""
-        value = self.values_by_year().get(year)
-        if value is not None and value.has_actual:
-            return False
-        return self.actual_due(year)
+        return achievement.actual_missing(self, self.values_by_year().get(year), year)
 
     @property
     def target_places(self) -> int:
-        """Decimals the 基準値 and 目標値 print with: the same for both (36.3% → 50.0%), and
-        at least one for percentages, as the plans print their 成果指標 (20.0% → 50.0%)."""
-        places = max(decimals(self.baseline_value), decimals(self.target_value))
-        return max(places, 1) if self.unit == "%" else places
+        """Decimals the 基準値 and 目標値 print with (kpis.achievement.target_places)."""
+        return achievement.target_places(self)
 
     @property
     def baseline_display(self) -> str:
-        return display_fixed(self.baseline_value, self.target_places)
+        return achievement.baseline_display(self)
 
     @property
     def target_display(self) -> str:
-        return display_fixed(self.target_value, self.target_places)
+        return achievement.target_display(self)
 
     @property
     def target_summary(self) -> str:
         """「50.0（R9目標）」: what stands in for a yearly plan on a baseline → target indicator."""
-        if not has_target(self):
-            return ""
-        return f"{self.target_display}（{fiscal.short_label(self.target_year)}目標）"
+        return achievement.target_summary(self)
 
 
 class IndicatorValue(Owned, models.Model):
@@ -297,11 +287,11 @@ class IndicatorValue(Owned, models.Model):
 
     @property
     def has_actual(self) -> bool:
-        return self.actual_number is not None or self.actual_mark != ""
+        return has_value(self.actual_number, self.actual_mark)
 
     @property
     def is_empty(self) -> bool:
-        return self.planned_number is None and self.planned_mark == "" and not self.has_actual
+        return not has_value(self.planned_number, self.planned_mark) and not self.has_actual
 
     def set_planned(self, number: Decimal | None, mark: str) -> None:
         self.planned_number, self.planned_mark = number, mark

@@ -6,6 +6,7 @@ workbook import, so 「25,000」「30%」「－」 mean the same everywhere.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
@@ -137,3 +138,36 @@ def display_fixed(number: Decimal | None, places: int) -> str:
 
 def display_value(number: Decimal | None, mark: str) -> str:
     return mark if mark else display_number(number)
+
+
+def has_value(number: Decimal | None, mark: str) -> bool:
+    """A cell holds something: a number or a mark."""
+    return number is not None or mark != ""
+
+
+@dataclass(slots=True)
+class YearValue:
+    """One indicator's 予定 and 実績 in one fiscal year as plain data, for pages that read
+    values with ``values_list`` (kpis.models.IndicatorValue prints them with the same rules)."""
+
+    fiscal_year: int
+    planned_number: Decimal | None
+    planned_mark: str
+    actual_number: Decimal | None
+    actual_mark: str
+
+    @property
+    def planned_display(self) -> str:
+        return display_value(self.planned_number, self.planned_mark)
+
+    @property
+    def actual_display(self) -> str:
+        return display_value(self.actual_number, self.actual_mark)
+
+    @property
+    def has_actual(self) -> bool:
+        return has_value(self.actual_number, self.actual_mark)
+
+    @property
+    def is_empty(self) -> bool:
+        return not has_value(self.planned_number, self.planned_mark) and not self.has_actual

@@ -50,12 +50,34 @@ class ProjectBar:
     segments_html: SafeString = SafeString("")
 
     @property
-    def leading_range(self) -> range:
-        return range(self.leading_cells)
-
-    @property
-    def trailing_range(self) -> range:
-        return range(self.trailing_cells)
+    def cells_html(self) -> SafeString:
+        """The bar's year cells in a row of the 進捗状況 grid (a thousand rows in the whole
+        report of a large plan: written here, not by a template include per row)."""
+        p = self.project
+        pid, name = escape(p.pid), escape(p.name)
+        if not self.span:
+            years = self.leading_cells + self.trailing_cells
+            return mark_safe(
+                f'<td class="year-cell no-phase" colspan="{years}">【{pid}】{name} '
+                "<small>（実施年度の記載なし）</small></td>"
+            )
+        leading = '<span class="leading" title="リーディングプロジェクト">★</span>'
+        aliases = (
+            f'<small class="aliases">（別表記: {escape("、".join(p.alias_list))}）</small>'
+            if p.aliases
+            else ""
+        )
+        others = (
+            f" <small>（{escape('・'.join(self.other_steps))} にも該当）</small>"
+            if self.other_steps
+            else ""
+        )
+        return mark_safe(
+            f'{self.leading_html}<td class="year-cell bar-cell" colspan="{self.span}">'
+            f'<div class="bar" title="【{pid}】{name}">{self.segments_html}'
+            f'<span class="bar-label">{leading if p.is_leading else ""}【{pid}】{aliases}{name}'
+            f"{others}</span></div></td>{self.trailing_html}"
+        )
 
 
 @dataclass
@@ -80,6 +102,31 @@ class KpiRow:
     target_label: str = ""
     target_text: str = ""
     actual_cells: list[dict] = field(default_factory=list)  # {"label", "text"}
+
+    # The values table's cells as HTML (reports/_kpi_values.html), every text escaped.
+    @property
+    def year_heads_html(self) -> SafeString:
+        return _cells("th", ' scope="col"', (c["label"] for c in self.cells))
+
+    @property
+    def planned_html(self) -> SafeString:
+        return _cells("td", ' class="num"', (c["planned"] for c in self.cells))
+
+    @property
+    def actual_html(self) -> SafeString:
+        return _cells("td", ' class="num"', (c["actual"] for c in self.cells))
+
+    @property
+    def actual_heads_html(self) -> SafeString:
+        return _cells("th", ' scope="col"', (c["label"] for c in self.actual_cells))
+
+    @property
+    def actual_texts_html(self) -> SafeString:
+        return _cells("td", ' class="num"', (c["text"] or "—" for c in self.actual_cells))
+
+
+def _cells(tag: str, attributes: str, texts) -> SafeString:
+    return mark_safe("".join(f"<{tag}{attributes}>{escape(t)}</{tag}>" for t in texts))
 
 
 @dataclass
@@ -154,6 +201,7 @@ def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[
     what ``parts`` need (projects and their bars; KPIs with values and evaluations)."""
     year = plan.report_year
     ids = [i.pk for i in issues]
+    by_pk = {i.pk: i for i in issues}
     blocks: dict[int, list[ChallengeBlock]] = defaultdict(list)
     by_challenge: dict[int, ChallengeBlock] = {}
     for pk, issue_id, number, title, target_title, target_text in (
@@ -162,7 +210,9 @@ def issue_reports(plan: Plan, issues: list[PriorityIssue], parts=PARTS) -> list[
         .values_list("pk", "issue_id", "number", "title", "target_title", "target_text")
     ):
         block = ChallengeBlock(
-            ChallengeInfo(pk, issue_id, number, title, target_title, target_text)
+            ChallengeInfo(
+                pk, issue_id, number, title, target_title, target_text, issue=by_pk[issue_id]
+            )
         )
         blocks[issue_id].append(block)
         by_challenge[pk] = block

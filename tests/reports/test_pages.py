@@ -177,6 +177,7 @@ def _page_urls(plan):
         "projects": reverse("reports:project-table", args=[plan.slug]),
         "department": reverse("reports:department", args=[plan.slug, dept.pk]),
         "report": reverse("reports:report", args=[plan.slug]),
+        "overview": reverse("reports:plan-overview", args=[plan.slug]),
     }
 
 
@@ -198,6 +199,8 @@ def _queries(client, url) -> int:
 # projects: plan, projects, steps, phases, indicators, values, fields, categories, departments
 # department: plan, department, indicators, values, projects, phases
 # report: progress + KPI queries for every issue at once
+# overview: plan, fields, issues, challenges, steps' projects, steps, projects, KPIs, activities
+# Each a values_list of plain rows or a count (reports/rows.py), whatever the plan's size.
 QUERIES = {
     "dashboard": 7,
     "progress": 9,
@@ -206,6 +209,7 @@ QUERIES = {
     "projects": 9,
     "department": 6,
     "report": 20,  # the issues' pages plus the plan overview (reports/overview.py)
+    "overview": 9,
 }
 
 
