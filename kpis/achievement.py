@@ -253,3 +253,36 @@ def target_summary(indicator) -> str:
     if not has_target(indicator):
         return ""
     return f"{target_display(indicator)}（{fiscal.short_label(indicator.target_year)}目標）"
+
+
+class IndicatorRules:
+    """This module's rules as attributes, for any indicator-like object with
+    ``values_by_year()``, baseline_/target_ year and value, unit and direction: the model
+    (kpis.models.Indicator) and the plain rows the whole-plan pages read (reports/rows.py)."""
+
+    __slots__ = ()
+
+    def actual_due(self, year: int) -> bool:
+        """An actual is expected for ``year`` (see actual_due above)."""
+        return actual_due(self, self.values_by_year().get(year), year)
+
+    def actual_missing(self, year: int) -> bool:
+        """An actual is due for ``year`` but not entered."""
+        return actual_missing(self, self.values_by_year().get(year), year)
+
+    @property
+    def target_places(self) -> int:
+        return target_places(self)
+
+    @property
+    def baseline_display(self) -> str:
+        return baseline_display(self)
+
+    @property
+    def target_display(self) -> str:
+        return target_display(self)
+
+    @property
+    def target_summary(self) -> str:
+        """「50.0（R9目標）」: what stands in for a yearly plan on a baseline → target one."""
+        return target_summary(self)

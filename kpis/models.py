@@ -13,9 +13,8 @@ from kpis.values import (
     MARK_VALUES,
     MAX_DIGITS,
     Mark,
-    display_value,
+    PrintedValue,
     format_value,
-    has_value,
     parse_value,
 )
 from projects.models import Project
@@ -81,7 +80,7 @@ def owner_label(indicator) -> str:
     return f"【{indicator.project.pid}】{indicator.project.name}"
 
 
-class Indicator(Owned, models.Model):
+class Indicator(achievement.IndicatorRules, Owned, models.Model):
     # An activity indicator belongs to its project's lead department, a KPI to the
     # 主管部局 of its priority issue (the first path that is set wins).
     ownership = Ownership(
@@ -177,34 +176,8 @@ class Indicator(Owned, models.Model):
         """Uses the prefetched values when present (one query per page, not per row)."""
         return {v.fiscal_year: v for v in self.values.all()}
 
-    def actual_due(self, year: int) -> bool:
-        """An actual is expected for ``year`` (kpis.achievement.actual_due)."""
-        return achievement.actual_due(self, self.values_by_year().get(year), year)
 
-    def actual_missing(self, year: int) -> bool:
-        """An actual is due for ``year`` but not entered."""
-        return achievement.actual_missing(self, self.values_by_year().get(year), year)
-
-    @property
-    def target_places(self) -> int:
-        """Decimals the 基準値 and 目標値 print with (kpis.achievement.target_places)."""
-        return achievement.target_places(self)
-
-    @property
-    def baseline_display(self) -> str:
-        return achievement.baseline_display(self)
-
-    @property
-    def target_display(self) -> str:
-        return achievement.target_display(self)
-
-    @property
-    def target_summary(self) -> str:
-        """「50.0（R9目標）」: what stands in for a yearly plan on a baseline → target indicator."""
-        return achievement.target_summary(self)
-
-
-class IndicatorValue(Owned, models.Model):
+class IndicatorValue(PrintedValue, Owned, models.Model):
     """Planned and actual value of one indicator in one fiscal year."""
 
     ownership = Indicator.ownership.under("indicator__", locked_year="fiscal_year")
@@ -275,23 +248,6 @@ class IndicatorValue(Owned, models.Model):
     @actual.setter
     def actual(self, text) -> None:
         self.actual_number, self.actual_mark = parse_value(text)
-
-    @property
-    def planned_display(self) -> str:
-        """As printed on the pages: 25,000 / 36.3 / －."""
-        return display_value(self.planned_number, self.planned_mark)
-
-    @property
-    def actual_display(self) -> str:
-        return display_value(self.actual_number, self.actual_mark)
-
-    @property
-    def has_actual(self) -> bool:
-        return has_value(self.actual_number, self.actual_mark)
-
-    @property
-    def is_empty(self) -> bool:
-        return not has_value(self.planned_number, self.planned_mark) and not self.has_actual
 
     def set_planned(self, number: Decimal | None, mark: str) -> None:
         self.planned_number, self.planned_mark = number, mark

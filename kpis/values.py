@@ -145,19 +145,15 @@ def has_value(number: Decimal | None, mark: str) -> bool:
     return number is not None or mark != ""
 
 
-@dataclass(slots=True)
-class YearValue:
-    """One indicator's 予定 and 実績 in one fiscal year as plain data, for pages that read
-    values with ``values_list`` (kpis.models.IndicatorValue prints them with the same rules)."""
+class PrintedValue:
+    """予定 and 実績 of one year as printed, for any object with planned_/actual_ number and
+    mark (kpis.models.IndicatorValue, and YearValue below): one set of rules for both."""
 
-    fiscal_year: int
-    planned_number: Decimal | None
-    planned_mark: str
-    actual_number: Decimal | None
-    actual_mark: str
+    __slots__ = ()
 
     @property
     def planned_display(self) -> str:
+        """As printed on the pages: 25,000 / 36.3 / －."""
         return display_value(self.planned_number, self.planned_mark)
 
     @property
@@ -171,3 +167,15 @@ class YearValue:
     @property
     def is_empty(self) -> bool:
         return not has_value(self.planned_number, self.planned_mark) and not self.has_actual
+
+
+@dataclass(slots=True)
+class YearValue(PrintedValue):
+    """One indicator's 予定 and 実績 in one fiscal year as plain data, for pages that read
+    values with ``values_list`` (kpis.models.IndicatorValue prints them with the same rules)."""
+
+    fiscal_year: int
+    planned_number: Decimal | None
+    planned_mark: str
+    actual_number: Decimal | None
+    actual_mark: str

@@ -114,7 +114,7 @@ class ProjectInfo:
 
 
 @dataclass(slots=True, eq=False)
-class IndicatorInfo:
+class IndicatorInfo(achievement.IndicatorRules):
     """A KPI or an activity indicator with its yearly values, as kpis.models.Indicator
     prints it (the same functions decide what is due, missing and how targets print)."""
 
@@ -150,28 +150,6 @@ class IndicatorInfo:
 
     def summarize(self, year: int, thresholds: achievement.Thresholds):
         return achievement.summarize(self, year, thresholds, self.year_values)
-
-    def actual_due(self, year: int) -> bool:
-        return achievement.actual_due(self, self.by_year.get(year), year)
-
-    def actual_missing(self, year: int) -> bool:
-        return achievement.actual_missing(self, self.by_year.get(year), year)
-
-    @property
-    def target_places(self) -> int:
-        return achievement.target_places(self)
-
-    @property
-    def baseline_display(self) -> str:
-        return achievement.baseline_display(self)
-
-    @property
-    def target_display(self) -> str:
-        return achievement.target_display(self)
-
-    @property
-    def target_summary(self) -> str:
-        return achievement.target_summary(self)
 
     @property
     def owner_label(self) -> str:
