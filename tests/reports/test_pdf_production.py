@@ -23,21 +23,18 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from reports import pdf
 from reports.pdf import (
     PRINT_TIMEOUT_MS,
     ReportPrintError,
     _static_body,
     html_to_pdf,
-    render_report_pdf,
     static_file,
 )
 from tests.conftest import DEMO_SLUGS
 
 ROOT = Path(settings.BASE_DIR)
 PLOTLY = "vendor/plotly/plotly.min.js"
-# A gunicorn worker is killed after 30 s by default: the whole command, Django's start-up
-# included, stays well below that.
-RENDER_BOUND_S = 25
 SETTINGS_MODULE = "pdf_production_settings"
 
 
@@ -123,11 +120,10 @@ def _outline_titles(outline) -> list[str]:
 def test_each_demo_plan_prints_a_tagged_pdf_with_outline_under_production_settings(
     production, slug
 ):
+    # How long a print takes is measured by bench/, not asserted here: on a busy CI machine
+    # Sasebo's took more than 20 s (5 s on a quiet one). The print's own bound applies.
     out = production.base / f"{slug}.pdf"
-    started = time.monotonic()
-    result = production.manage("render_report", slug, str(out), timeout=RENDER_BOUND_S * 2)
-    elapsed = time.monotonic() - started
-    assert elapsed < RENDER_BOUND_S, f"{slug}: {elapsed:.1f} s\n{result.stdout}"
+    production.manage("render_report", slug, str(out), timeout=PRINT_TIMEOUT_MS / 1000 * 2)
 
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF-")
@@ -152,6 +148,7 @@ def test_a_missing_static_file_fails_the_print_quickly_and_names_it():
         f'<script src="/{settings.STATIC_URL.lstrip("/")}js/no-such-file.js"></script>'
         "</head><body><h1>報告書</h1></body></html>"
     )
+    # fails as soon as the page has loaded, not at the print's bound
     started = time.monotonic()
     with pytest.raises(
         ReportPrintError, match=r"静的ファイルが見つかりません: js/no-such-file\.js"
@@ -161,16 +158,35 @@ def test_a_missing_static_file_fails_the_print_quickly_and_names_it():
 
 
 @pytest.mark.django_db
-def test_production_without_collectstatic_fails_the_print_at_once(settings, tmp_path, sasebo):
+def test_production_without_collectstatic_fails_the_print_at_once(
+    settings, tmp_path, sasebo, monkeypatch
+):
     settings.STATIC_ROOT = str(tmp_path / "never_collected")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    started = time.monotonic()
+
+    def no_browser(*args, **kwargs):
+        raise AssertionError("Chromium was started for a page that cannot be served")
+
+    # "at once": the report's HTML already fails, before any browser starts
+    monkeypatch.setattr(pdf, "html_to_pdf", no_browser)
     with pytest.raises(ReportPrintError, match=r"静的ファイルが見つかりません: .+collectstatic"):
-        render_report_pdf(sasebo)
-    assert time.monotonic() - started < 10
+        pdf.render_report_pdf(sasebo)
+
+
+def test_a_gunicorn_worker_outlives_the_print_it_runs():
+    # gunicorn.conf.py (read by `gunicorn dxplan.wsgi` from the project folder) gives a worker
+    # longer than the print's bound, so a slow print ends in its own error page, not in a
+    # killed worker; and the print lock outlives both.
+    from gunicorn.config import Config
+
+    namespace = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)
+    assert namespace["timeout"] > PRINT_TIMEOUT_MS / 1000 + 10
+    assert pdf.LOCK_SECONDS > namespace["timeout"]
+    assert Config().settings["config"].default == "./gunicorn.conf.py"
 
 
 # --- the name the page asks for → the file (in this process, under manifest storage) -----
