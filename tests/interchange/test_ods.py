@@ -347,7 +347,9 @@ def test_ods_reader_repeats_covered_cells_and_padding():
         (1048005, {0: Cell(TEXT, "merged"), 2: Cell(TEXT, "after")}),
     ]
     assert rows[1][1] is not rows[2][1]  # a repeated row is a row of its own
-    assert elapsed < 1 and peak < 2_000_000, (elapsed, peak)  # never materialised
+    # never materialised: the memory says so; the time bound (generous, for a busy CI
+    # machine) only catches a loop over the 17 billion repeated cells
+    assert elapsed < 10 and peak < 2_000_000, (elapsed, peak)
     assert rows_of(content, "T") == [(1, {0: Cell(TEXT, "t")})]
 
 
@@ -420,7 +422,7 @@ def test_ods_refuses_xml_and_zip_bombs_quickly():
         prolog='<!DOCTYPE x [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
     )
     assert "XML 爆弾" in refusal(external)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 20  # an expanded bomb takes minutes
     # zip bomb: a tiny file that expands past the ratio
     zeros = zip_parts({"content.xml": b"<a/>" + b" " * 5_000_000})
     assert "zip 爆弾" in refusal(zeros)
@@ -482,7 +484,7 @@ def test_ods_with_libreoffice_padding_imports_unchanged_and_quickly(nagasaki):
     started = time.perf_counter()
     result = workbook_import(padded, plan=nagasaki, dry_run=True)
     assert result.diff.total == 0, result.diff.summary_text()
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # iterating the padding would take hours
 
 
 def test_ods_reader_reads_sheets_in_any_order_and_blames_the_right_one():
