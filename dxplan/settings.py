@@ -49,17 +49,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Signed-out readers' report pages (no session cookie) read the replica
+    # (DATABASE_REPLICA_URL); before the page cache, so its revision query reads the
+    # database the page is made from.
+    "dxplan.middleware.ReplicaReadsMiddleware",
+    # Right after the static files: a hit costs what a static file costs plus one query.
+    # Above the middleware whose headers (Vary, Content-Language, CSP, X-Frame-Options) it
+    # keeps with each page; it serves only requests without a session cookie.
+    "reports.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # anonymous readers' report pages read the replica (DATABASE_REPLICA_URL); before the
-    # page cache, so its revision query reads the database the page is made from
-    "dxplan.middleware.ReplicaReadsMiddleware",
-    # after auth (it serves anonymous readers only), above the middleware whose headers
-    # (CSP, X-Frame-Options) it keeps with each cached page
-    "reports.pagecache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -156,6 +158,8 @@ else:
 # development show at once, and the test suite (development settings) measures the views
 # themselves; tests/reports/test_pagecache.py switches it on.
 DXPLAN_PAGE_CACHE = env_bool("DXPLAN_PAGE_CACHE", not DEBUG)
+# Each worker also keeps its most recently served pages in memory (compressed), up to this.
+DXPLAN_PAGE_CACHE_LOCAL_BYTES = env_int("DXPLAN_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
 # Part of every page's key: the release. Default: a digest of the code and templates.
 DXPLAN_DEPLOY_KEY = env_str("DXPLAN_DEPLOY_KEY", "")
 
