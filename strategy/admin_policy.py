@@ -113,7 +113,13 @@ class PolicyAdminMixin(_PolicyPermissions):
         return self._policy(request, policy.VIEW)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(policy.visible_q(request.user, self.model))
+        qs = super().get_queryset(request).filter(policy.visible_q(request.user, self.model))
+        if not qs.query.order_by:
+            # The model's ordering made explicit: a subclass's annotate(Count(...)) groups
+            # the query, and Django then drops Meta.ordering — the autocomplete's pages
+            # (which do not order) came back in no stable order.
+            qs = qs.order_by(*(self.model._meta.ordering or ["pk"]))
+        return qs
 
     def get_readonly_fields(self, request, obj=None):
         """An editor sees the fields they may not change as text, not as inputs."""
