@@ -3,6 +3,7 @@
 editors save actuals on the primary; checks zero errors and zero lost updates.
 
     python bench/load.py [--seconds 60] [--viewers 50] [--edited-viewers 10] [--editor-pause 0]
+                         [--think 1]
 
 Starts, on loopback and in temporary directories, everything production has:
 
@@ -13,7 +14,10 @@ Starts, on loopback and in temporary directories, everything production has:
 - gunicorn (2 × cores + 1 workers) with ``DATABASE_URL`` on the primary,
   ``DATABASE_REPLICA_URL`` on the standby and ``REDIS_URL``, production settings.
 
-Then two wrk runs at once: ``--viewers`` minus ``--edited-viewers`` anonymous viewers on the
+Then two wrk runs at once, each connection a viewer who reads a page for ``--think`` seconds
+before asking for the next (wrk's ``delay()``; 0 makes it a back-to-back stress run, where
+latency is just the number of viewers over the throughput), sending a browser's
+Accept-Encoding: ``--viewers`` minus ``--edited-viewers`` anonymous viewers on the
 pages of a published plan no editor changes (nagasaki-dx: after the warm-up every request
 is a page-cache hit — the figure the README quotes as "cached pages"), and
 ``--edited-viewers`` on the plan the editors save actuals of (sasebo-r7: each save advances
@@ -292,8 +296,12 @@ function setup(thread) table.insert(threads, thread) end
 function init(args) hits, misses, uncached, bad, i = 0, 0, 0, 0, 0 end
 function request()
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1], {["X-Forwarded-Proto"] = "https"})
+  return wrk.format("GET", paths[(i %% #paths) + 1],
+    {["X-Forwarded-Proto"] = "https", ["Accept-Encoding"] = "gzip, deflate, br"})
 end
+-- a viewer reads the page before asking for the next: wrk waits this long between one
+-- connection's requests (not counted in the latency)
+function delay() return %(think_ms)d end
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
   local cache = headers["X-Dxplan-Cache"] or headers["x-dxplan-cache"]
@@ -314,9 +322,11 @@ end
 """
 
 
-def _wrk(paths: list[str], connections: int, seconds: int, script: Path) -> subprocess.Popen:
+def _wrk(
+    paths: list[str], connections: int, seconds: int, script: Path, think_ms: int
+) -> subprocess.Popen:
     lua = "{" + ", ".join(json.dumps(p) for p in paths) + "}"
-    script.write_text(LUA % {"paths": lua})
+    script.write_text(LUA % {"paths": lua, "think_ms": think_ms})
     return subprocess.Popen(
         [
             "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
@@ -401,6 +411,12 @@ def main() -> None:
     parser.add_argument("--edited-viewers", type=int, default=10)
     parser.add_argument(
         "--editor-pause", type=float, default=0.0, help="seconds between one editor's saves"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a viewer reads a page before the next (0: back to back, a stress run)",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -489,11 +505,20 @@ def main() -> None:
         threads = [Editor(name, deadline, args.editor_pause) for name in editors[:6]]
         for t in threads:
             t.start()
+        think_ms = round(args.think * 1000)
         cached = _wrk(
-            paths[CACHED_PLAN], cached_viewers, args.seconds, services.root / "cached.lua"
+            paths[CACHED_PLAN],
+            cached_viewers,
+            args.seconds,
+            services.root / "cached.lua",
+            think_ms,
         )
         edited = _wrk(
-            paths[EDITED_PLAN], args.edited_viewers, args.seconds, services.root / "edited.lua"
+            paths[EDITED_PLAN],
+            args.edited_viewers,
+            args.seconds,
+            services.root / "edited.lua",
+            think_ms,
         )
         cached_stats, edited_stats = _wrk_result(cached), _wrk_result(edited)
         for t in threads:
@@ -512,7 +537,8 @@ def main() -> None:
         total = cached_stats["requests"] + edited_stats["requests"]
         seconds = max(cached_stats["duration_us"], edited_stats["duration_us"]) / 1e6
         print(
-            f"viewers: {args.viewers} concurrent for {args.seconds} s (wrk), gunicorn {workers} workers,"
+            f"viewers: {args.viewers} concurrent for {args.seconds} s (wrk), each reading a page"
+            f" {args.think:g} s before the next, gzip accepted, gunicorn {workers} workers,"
             " PostgreSQL 15 primary + streaming replica (pg_basebackup -R), page cache in Redis"
         )
         print(f"  all pages: {total} requests ({total / seconds:.1f}/s), errors: {errors}")
