@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from typing import Protocol
+
+from django.conf import settings
 
 # Cell kinds
 TEXT = "text"
@@ -161,6 +164,47 @@ def sniff(content: bytes, filename: str = "") -> Format:
     else:
         what = "スプレッドシートではないファイル"
     raise ValueError(f"{what}は取り込めません。{HOW_TO_SAVE}")
+
+
+# --- the limits every upload is checked against, before any XML is parsed ---------------
+
+#: More members than any workbook we write or LibreOffice/Excel saves has.
+MAX_MEMBERS = 500
+#: A member expanding more than this many times its compressed size is a zip bomb.
+MAX_RATIO = 200
+BOMB = "展開後のサイズが大きすぎるため読み込めません（zip 爆弾の疑い）"
+
+
+class Refused(Exception):
+    """An upload refused before it is read; the message is for the user (Japanese)."""
+
+
+@contextmanager
+def checked_zip(content: bytes, not_this: str) -> Iterator[zipfile.ZipFile]:
+    """The upload as an open zip, once it is within the limits: its size
+    (``DXPLAN_IMPORT_MAX_BYTES``), the member count, the expanded size
+    (``DXPLAN_IMPORT_MAX_EXPANDED_BYTES``) and each member's compression ratio. Raises
+    Refused — with ``not_this`` (e.g. 「Excel ブック（.xlsx）ではありません」) when it is not a
+    zip or a broken one, also while the caller reads it inside the ``with`` block."""
+    limit = settings.DXPLAN_IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise Refused(f"ファイルが大きすぎます（{len(content):,} バイト、上限 {limit:,} バイト）")
+    if not zipfile.is_zipfile(BytesIO(content)):
+        raise Refused(not_this)
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            members = archive.infolist()
+            total = sum(m.file_size for m in members)
+            ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+            if (
+                len(members) > MAX_MEMBERS
+                or total > settings.DXPLAN_IMPORT_MAX_EXPANDED_BYTES
+                or ratio > MAX_RATIO
+            ):
+                raise Refused(BOMB)
+            yield archive
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise Refused(f"{not_this}（壊れた zip）") from exc
 
 
 def percent_fraction(percentage: Decimal) -> Decimal:
