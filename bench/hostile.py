@@ -105,7 +105,6 @@ def _setup(workdir: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{workdir / 'hostile.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "dxplan.settings",
         "DJANGO_LOG_LEVEL": "ERROR",
-        "DXPLAN_IMPORT_DIR": str(workdir / "imports"),
     }
     os.environ.update(env)
     import django
