@@ -374,6 +374,19 @@ def stored_report_pdf(plan: Plan, print_pdf: Render = render_report_pdf) -> Path
     return path
 
 
+def forget_plan(plan_id: int) -> None:
+    """Remove the kept PDFs of a deleted plan (its folder); nothing else ever reads them."""
+    folder = store_dir() / str(int(plan_id))
+    for path in folder.glob("*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:  # not there, or a print of it finished meanwhile
+        pass
+    (store_dir() / "locks" / f"{int(plan_id)}.lock").unlink(missing_ok=True)
+
+
 def _pending(request, plan: Plan) -> HttpResponse:
     """「作成中」: reloads itself (a meta refresh: no script), never kept by any cache."""
     context = {"plan": plan, "refresh_seconds": PENDING_REFRESH_S}

@@ -274,3 +274,17 @@ def test_without_the_store_every_request_prints(client, plan, browser, settings,
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert browser.prints == 2
     assert not store.exists()
+
+
+def test_a_deleted_plan_leaves_no_pdf_behind(
+    client, plan, browser, store, django_capture_on_commit_callbacks
+):
+    other = builders.full_plan(municipality=plan.municipality, slug=f"{plan.slug}-other")
+    _pdf(client, plan)
+    _pdf(client, other)
+    plan_id = plan.pk
+    assert (store / str(plan_id)).is_dir()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.delete()
+    assert not (store / str(plan_id)).exists()
+    assert list((store / str(other.pk)).glob("*.pdf"))  # another plan's PDF stays
