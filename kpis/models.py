@@ -152,6 +152,11 @@ class Indicator(achievement.IndicatorRules, Owned, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def plan_level_label(self) -> str:
+        """The Plan field naming this kind of indicator in the plan's own words (成果指標 …)."""
+        return "label_kpi" if self.kind == self.Kind.KPI else "label_activity"
+
     def clean(self) -> None:
         if self.kind == self.Kind.KPI and (not self.challenge_id or self.project_id):
             raise ValidationError("KPI は課題にだけ紐づけてください（プロジェクトは空にします）。")

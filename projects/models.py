@@ -33,6 +33,8 @@ class Project(Owned, models.Model):
     ownership = Ownership(
         municipality=("plan__municipality",), department=("department",), plan=("plan",)
     )
+    #: The Plan field naming this level in the plan's own words.
+    plan_level_label = "label_project"
 
     plan = models.ForeignKey(
         Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="projects"

@@ -11,9 +11,11 @@ re-registered on ``ThirdPartyPolicyAdmin`` so that nothing in the admin escapes 
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from strategy import policy
@@ -204,6 +206,20 @@ class PolicyAdminMixin(_PolicyPermissions):
                 )
         raise AttributeError(name)
 
+    # --- the plan's own words ------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The form's title names the object's level as its plan does (「基本施策 を変更」
+        for Nagasaki, 「DX重点課題 を変更」 for Sasebo), not by the model's generic name."""
+        obj = self.get_object(request, unquote(object_id))
+        name = plan_level_name(obj) if obj is not None else None
+        if name:
+            if self.has_change_permission(request, obj):
+                title = _("Change %s")
+            else:
+                title = _("View %s")
+            extra_context = {"title": title % name, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # --- django-simple-history: the history list and the revert form --------------------
     def history_view(self, request, object_id, extra_context=None):
         self._current_or_404(request, object_id, policy.VIEW)
@@ -232,6 +248,20 @@ class PolicyAdminMixin(_PolicyPermissions):
 
     def has_export_permission(self, request):
         return self._policy(request, policy.VIEW)
+
+
+def plan_level_name(obj) -> str | None:
+    """What ``obj``'s plan calls its level (Plan.label_*), or None for rows that are not a
+    level of a plan; a priority issue of another kind is named by its kind (推進課題)."""
+    if not hasattr(obj, "plan_level_label"):
+        return None
+    attr = obj.plan_level_label
+    if attr is None:
+        return obj.get_kind_display() if hasattr(obj, "get_kind_display") else None
+    from strategy.models import Plan
+
+    label = Plan.objects.filter(pk=obj.owner_plan_id).values_list(attr, flat=True).first()
+    return label or None
 
 
 class PolicyAdmin(PolicyAdminMixin, SimpleHistoryAdmin):

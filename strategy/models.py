@@ -234,6 +234,8 @@ class Plan(Owned, models.Model):
 
 class Field(Owned, models.Model):
     ownership = Ownership(municipality=("plan__municipality",), plan=("plan",))
+    #: The Plan field naming this level in the plan's own words (基本方針 …).
+    plan_level_label = "label_field"
 
     plan = models.ForeignKey(
         Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="fields"
@@ -317,6 +319,12 @@ class PriorityIssue(Owned, models.Model):
         return self.title
 
     @property
+    def plan_level_label(self) -> str | None:
+        """The Plan field naming a priority issue in the plan's words (基本施策 …); the
+        table's other groups are named by their kind (推進課題, 3つのしかけ)."""
+        return "label_issue" if self.kind == self.Kind.PRIORITY else None
+
+    @property
     def code(self) -> str:
         """Stable code within the plan: 1-01 for まちづくり 01, 2-promotion-01 for others."""
         if self.kind == self.Kind.PRIORITY:
@@ -334,6 +342,8 @@ class PriorityIssue(Owned, models.Model):
 
 class Challenge(Owned, models.Model):
     ownership = Ownership(municipality=("issue__plan__municipality",), plan=("issue__plan",))
+    #: The Plan field naming this level in the plan's own words.
+    plan_level_label = "label_challenge"
 
     issue = models.ForeignKey(
         PriorityIssue, verbose_name="重点課題", on_delete=models.CASCADE, related_name="challenges"
@@ -361,6 +371,8 @@ class Step(Owned, models.Model):
     ownership = Ownership(
         municipality=("challenge__issue__plan__municipality",), plan=("challenge__issue__plan",)
     )
+    #: The Plan field naming this level in the plan's own words.
+    plan_level_label = "label_step"
 
     challenge = models.ForeignKey(
         Challenge, verbose_name="課題", on_delete=models.CASCADE, related_name="steps"

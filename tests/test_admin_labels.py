@@ -1,4 +1,5 @@
-"""django-axes in the admin, in Japanese (strategy/library_labels.py)."""
+"""The admin in Japanese: django-axes (strategy/library_labels.py) and each plan's own level
+names on the change forms (strategy/admin_policy.py)."""
 
 import re
 
@@ -144,3 +145,36 @@ def test_every_field_the_axes_admins_show_has_a_japanese_label():
             assert JAPANESE.search(label), f"{model._meta.model_name}.{name}: {label!r}"
         for title, _options in model_admin.fieldsets:
             assert title is None or JAPANESE.search(str(title)), title
+
+
+# --- each plan's own level names on the change forms ------------------------------------
+
+
+def _title(client, obj) -> str:
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1).strip()
+
+
+def test_a_change_form_names_the_level_as_its_plan_does(superuser_client, sasebo, nagasaki):
+    from kpis.models import Indicator
+    from strategy.models import PriorityIssue
+
+    for plan in (sasebo, nagasaki):
+        field = plan.fields.first()
+        issue = plan.issues.filter(kind=PriorityIssue.Kind.PRIORITY).first()
+        kpi = Indicator.objects.filter(challenge__issue__plan=plan).first()
+        assert _title(superuser_client, field) == f"{plan.label_field} を変更"
+        assert _title(superuser_client, issue) == f"{plan.label_issue} を変更"
+        assert _title(superuser_client, kpi) == f"{plan.label_kpi} を変更"
+    assert nagasaki.label_issue == "基本施策" and sasebo.label_issue == "DX重点課題"
+    other = sasebo.issues.exclude(kind=PriorityIssue.Kind.PRIORITY).first()
+    assert _title(superuser_client, other) == f"{other.get_kind_display()} を変更"
+
+
+def test_a_reader_sees_the_plans_word_on_the_view_form(client, nagasaki):
+    client.force_login(make_user("eve", "閲覧者", municipality=nagasaki.municipality))
+    issue = nagasaki.issues.first()
+    assert _title(client, issue) == "基本施策を表示"  # Django: 「%sを表示」, 「%s を変更」
