@@ -46,6 +46,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 import psycopg2
@@ -70,7 +72,11 @@ class _Session:
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(_NoRedirect)
 
-    def open(self, url: str, data: bytes | None = None, referer: str | None = None):
+    def open(self, url: str, data: bytes | None = None, referer: str | None = None) -> "_Answer":
+        """One request, its answer read whole and its connection closed at once — as a
+        browser does. (gunicorn's sync worker lingers after a response until the client
+        closes, up to 2 s: a response left unread held a worker that long, and the editors'
+        unread redirects made every save take about a second.)"""
         headers = {
             "X-Forwarded-Proto": "https",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
@@ -81,14 +87,23 @@ class _Session:
             response = self.opener.open(urllib.request.Request(url, data, headers=headers))
         except urllib.error.HTTPError as exc:
             response = exc
+        with response:
+            body = response.read()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response
+        return _Answer(response.status, response.headers, body)
 
     @property
     def csrf(self) -> str:
         return self.cookies.get("csrftoken", "")
+
+
+@dataclass
+class _Answer:
+    status: int
+    headers: Message
+    body: bytes
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -129,7 +144,7 @@ class Editor(threading.Thread):
         while time.time() < self.deadline:
             n += 1
             try:
-                page = session.open(url).read().decode()
+                page = session.open(url).body.decode()
                 ids = re.findall(r'name="actual-(\d+)"', page)[:5]
                 versions = dict(re.findall(r'name="version-(\d+)" value="(\d+)"', page))
                 value = str(n)
@@ -494,7 +509,6 @@ def main() -> None:
             response = warm.open(BASE + path)
             if response.status != 200:
                 sys.exit(f"warm-up: {path} answered {response.status}")
-            response.read()
         second = warm.open(BASE + paths[CACHED_PLAN][0])
         if second.headers.get("X-Dxplan-Cache") != "hit":
             sys.exit("warm-up: the second anonymous read was not a page-cache hit")

@@ -865,7 +865,8 @@ def _served_table(served_result: dict | None) -> str:
     ]
     s = served_result
     return (
-        f"{s['scale']}× plan, gunicorn {s['workers']} sync workers, wrk {s['connections']}"
+        f"{s['scale']}× plan, gunicorn {s['workers']} workers × 4 threads (gunicorn.conf.py),"
+        f" wrk {s['connections']}"
         f" connections × {s['seconds']} s per run on loopback, static file {s['static_path']}"
         f" ({s['static_bytes']:,} bytes, {s['static_sent_bytes']:,} sent), anonymous, with a"
         f" browser's Accept-Encoding: gzip, production settings, SQLite\n\n"
