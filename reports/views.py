@@ -139,9 +139,10 @@ def plan_warnings_page(request, slug):
     return render(request, "reports/warnings.html", context)
 
 
-@login_required
 def plan_export(request, slug):
-    """The whole plan as a workbook: .xlsx, or .ods with ?format=ods."""
+    """The whole plan as a workbook: .xlsx, or .ods with ?format=ods — for whoever may read
+    the plan (a published plan: anyone, as its pages; it holds nothing they do not show).
+    Signed-out readers get it from the page cache until the plan changes."""
     return workbook_response(_plan(request, slug), request.GET.get("format", "xlsx"))
 
 

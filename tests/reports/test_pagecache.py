@@ -238,7 +238,7 @@ def test_a_plan_taken_back_to_draft_is_not_served_from_the_cache(client, plan):
 
 
 def test_pages_that_need_a_sign_in_are_not_stored(client, plan):
-    for name in ("reports:plan-export", "reports:plan-history"):
+    for name in ("reports:plan-history",):
         url = reverse(name, args=[plan.slug])
         for _ in range(2):
             response = client.get(url)
@@ -459,3 +459,18 @@ def test_the_cache_in_use_is_the_configured_one():
         assert backend == "django.core.cache.backends.redis.RedisCache"
     else:
         assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def test_the_workbook_download_is_kept_as_it_is_until_the_plan_changes(client, plan):
+    url = reverse("reports:plan-export", args=[plan.slug])
+    first = _get(client, url)
+    assert first[HEADER] == "miss" and first.content[:2] == b"PK"
+    second = _get(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    assert second[HEADER] == "hit" and second.content == first.content  # a zip already
+    assert not second.has_header("Content-Encoding")
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    ods = _get(client, url + "?format=ods")
+    assert ods[HEADER] == "miss" and ods.content != first.content
+    with transaction.atomic():
+        revision.touch(plan.pk)
+    assert _get(client, url)[HEADER] == "miss"
