@@ -206,15 +206,13 @@ def _libreoffice_resave(content: bytes, fmt: str) -> bytes | None:
 def _floor_projects(plan) -> list:
     """The rows of the project table: projects, their steps, phases, activity indicators
     and those indicators' values."""
-    from kpis.models import Indicator, IndicatorValue
+    from kpis.models import VALUE_COLUMNS, Indicator, IndicatorValue
     from projects.models import Project, ProjectPhase
 
     projects = Project.objects.filter(plan=plan, in_table=True)
     ids = projects.values("pk")
     return [
-        projects.order_by(
-            "issue__field__number", "issue__kind", "issue__number", "sort_key"
-        ).values_list(
+        projects.in_document_order().values_list(
             "pk",
             "pid",
             "aliases",
@@ -242,25 +240,8 @@ def _floor_projects(plan) -> list:
         Indicator.objects.filter(project_id__in=ids)
         .order_by("position", "id")
         .values_list("pk", "project_id", "name", "unit"),
-        IndicatorValue.objects.filter(indicator__project_id__in=ids).values_list(
-            "indicator_id",
-            "fiscal_year",
-            "planned_number",
-            "planned_mark",
-            "actual_number",
-            "actual_mark",
-        ),
+        IndicatorValue.objects.filter(indicator__project_id__in=ids).values_list(*VALUE_COLUMNS),
     ]
-
-
-_INDICATOR = (
-    "pk", "kind", "name", "unit", "direction", "baseline_year", "baseline_value",
-    "target_year", "target_value",
-)  # fmt: skip
-_VALUE = (
-    "indicator_id", "fiscal_year", "planned_number", "planned_mark", "actual_number",
-    "actual_mark",
-)  # fmt: skip
 
 
 def _floor_dashboard(plan) -> list:
@@ -270,8 +251,9 @@ def _floor_dashboard(plan) -> list:
     projects; the departments."""
     from django.db.models import Count, Q
 
-    from kpis.models import Indicator, IndicatorValue
+    from kpis.models import VALUE_COLUMNS, Indicator, IndicatorValue
     from projects.models import Project, ProjectPhase
+    from reports.rows import INDICATOR_COLUMNS
     from strategy.models import Department, PriorityIssue
 
     of_plan = Indicator.objects.of_plan(plan)
@@ -282,7 +264,7 @@ def _floor_dashboard(plan) -> list:
         of_plan.order_by(
             "kind", "challenge__issue_id", "project__sort_key", "position", "id"
         ).values_list(
-            *_INDICATOR,
+            *INDICATOR_COLUMNS,
             "challenge_id",
             "challenge__number",
             "challenge__issue_id",
@@ -297,13 +279,13 @@ def _floor_dashboard(plan) -> list:
         IndicatorValue.objects.filter(indicator__in=of_plan.values("pk"))
         .filter(Q(indicator__kind="kpi") | Q(fiscal_year=plan.actuals_year))
         .order_by()
-        .values_list(*_VALUE),
+        .values_list(*VALUE_COLUMNS),
         ProjectPhase.objects.filter(project__plan=plan, project__in_table=True)
         .values("fiscal_year", "phase")
         .annotate(n=Count("id"))
         .values_list("fiscal_year", "phase", "n"),
         Project.objects.filter(plan=plan, is_leading=True, in_table=True)
-        .order_by("issue__field__number", "issue__kind", "issue__number", "sort_key")
+        .in_document_order()
         .values_list("pid", "name", "department__name"),
         Department.objects.filter(municipality_id=plan.municipality_id).values_list("pk", "name"),
     ]
@@ -315,8 +297,9 @@ def _floor_report(plan) -> list:
     plan overview (fields, the tree's counts)."""
     from django.db.models import Count
 
-    from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+    from kpis.models import VALUE_COLUMNS, Indicator, IndicatorEvaluation, IndicatorValue
     from projects.models import Project, ProjectPhase
+    from reports.rows import INDICATOR_COLUMNS
     from strategy.models import (
         Challenge,
         ChallengeGoal,
@@ -386,10 +369,10 @@ def _floor_report(plan) -> list:
         ),
         kpis.filter(challenge__issue__in=priority)
         .order_by("challenge_id", "position", "id")
-        .values_list(*_INDICATOR, "challenge_id", "formula"),
+        .values_list(*INDICATOR_COLUMNS, "challenge_id", "formula"),
         IndicatorValue.objects.filter(indicator__in=kpis.filter(challenge__issue__in=priority))
         .order_by()
-        .values_list(*_VALUE),
+        .values_list(*VALUE_COLUMNS),
         IndicatorEvaluation.objects.filter(
             fiscal_year=year, indicator__in=kpis.filter(challenge__issue__in=priority)
         ).values_list("indicator_id", "text"),

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
-from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.models import VALUE_COLUMNS, Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.values import format_value
 from projects.models import Project, ProjectPhase, split_aliases
 from strategy import fiscal, revision
@@ -260,14 +260,7 @@ def plan_data(plan: Plan) -> PlanData:
     ids = indicator_key.keys()
     for indicator_id, year, pn, pm, an, am in IndicatorValue.objects.filter(
         indicator__in=Indicator.objects.of_plan(plan)
-    ).values_list(
-        "indicator_id",
-        "fiscal_year",
-        "planned_number",
-        "planned_mark",
-        "actual_number",
-        "actual_mark",
-    ):
+    ).values_list(*VALUE_COLUMNS):
         data.values[(indicator_key[indicator_id], year)] = (pn, pm, an, am)
     for indicator_id, year, text in IndicatorEvaluation.objects.filter(
         indicator__in=Indicator.objects.of_plan(plan)

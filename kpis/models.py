@@ -182,6 +182,18 @@ class Indicator(achievement.IndicatorRules, Owned, models.Model):
         return {v.fiscal_year: v for v in self.values.all()}
 
 
+#: The columns of a stored yearly value, as ``values_list(*VALUE_COLUMNS)`` reads them for
+#: the pages, the workbook and the benchmark.
+VALUE_COLUMNS = (
+    "indicator_id",
+    "fiscal_year",
+    "planned_number",
+    "planned_mark",
+    "actual_number",
+    "actual_mark",
+)
+
+
 class IndicatorValue(PrintedValue, Owned, models.Model):
     """Planned and actual value of one indicator in one fiscal year."""
 

@@ -18,6 +18,10 @@ def split_aliases(text: str) -> list[str]:
 
 
 class ProjectQuerySet(models.QuerySet):
+    def in_document_order(self):
+        """As the 別冊 and the pages print them: by field, issue, then PID (natural)."""
+        return self.order_by("issue__field__number", "issue__kind", "issue__number", "sort_key")
+
     def search(self, text: str):
         from django.db.models import Q
 

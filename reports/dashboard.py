@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils.safestring import SafeString, mark_safe
 
 from kpis.achievement import Grade, Thresholds
-from kpis.models import Indicator, IndicatorValue
+from kpis.models import VALUE_COLUMNS, Indicator, IndicatorValue
 from projects.models import Project, ProjectPhase
 from reports import charts, layouts
 from reports.overview import page_links
@@ -22,7 +22,6 @@ from reports.pages import indicator_chart, value_cells
 from reports.rows import (
     INDICATOR_COLUMNS,
     PROJECT_COLUMNS,
-    VALUE_COLUMNS,
     ChallengeInfo,
     DepartmentInfo,
     Departments,
@@ -36,7 +35,6 @@ from strategy.models import Department, Plan, PriorityIssue
 
 # Document order: activity indicators first (by project), then KPIs (by issue).
 _INDICATOR_ORDER = ("kind", "challenge__issue_id", "project__sort_key", "position", "id")
-_PROJECT_ORDER = ("issue__field__number", "issue__kind", "issue__number", "sort_key")
 _OWNER_COLUMNS = (
     "challenge_id",
     "challenge__number",
@@ -207,7 +205,7 @@ def plan_dashboard(plan: Plan, year: int | None = None) -> dict:
     leading = [
         ProjectInfo(*row[:6], department=departments.get_or_add(*row[6:]))
         for row in Project.objects.filter(plan=plan, is_leading=True, in_table=True)
-        .order_by(*_PROJECT_ORDER)
+        .in_document_order()
         .values_list(*PROJECT_COLUMNS, "department_id", "department__name")
     ]
     everything = list(indicators.values())
@@ -270,7 +268,7 @@ def department_page(plan: Plan, department: Department, year: int | None = None)
     projects = [
         ProjectInfo(*row)
         for row in Project.objects.filter(plan=plan, department=department)
-        .order_by(*_PROJECT_ORDER)
+        .in_document_order()
         .values_list(*PROJECT_COLUMNS)
     ]
     marks: dict[int, dict[int, str]] = defaultdict(dict)

@@ -13,7 +13,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kpis.achievement import Achievement, IndicatorSummary, Thresholds, has_target
-from kpis.models import Indicator, IndicatorEvaluation, IndicatorValue
+from kpis.models import VALUE_COLUMNS, Indicator, IndicatorEvaluation, IndicatorValue
 from kpis.values import YearValue, display_fixed
 from projects.models import Project, ProjectPhase
 from reports import charts
@@ -21,7 +21,6 @@ from reports.charts import Chart
 from reports.rows import (
     INDICATOR_COLUMNS,
     PROJECT_COLUMNS,
-    VALUE_COLUMNS,
     ChallengeInfo,
     Departments,
     IndicatorInfo,

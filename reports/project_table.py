@@ -18,7 +18,7 @@ from html import escape
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from kpis.models import Indicator, IndicatorValue
+from kpis.models import VALUE_COLUMNS, Indicator, IndicatorValue
 from kpis.values import display_value
 from projects.models import Project, ProjectPhase, split_aliases
 from strategy.models import Department, Plan
@@ -103,7 +103,7 @@ def table_projects(plan: Plan, filters: Filters):
         projects = projects.filter(department_id=filters.department)
     if filters.leading:
         projects = projects.filter(is_leading=True)
-    return projects.order_by("issue__field__number", "issue__kind", "issue__number", "sort_key")
+    return projects.in_document_order()
 
 
 # Columns of the projects query, in TableProject's order (steps, phases and rowspan follow).
@@ -208,12 +208,7 @@ def _indicator_lines(ids, years: list[int]) -> dict[int, list[tuple[str, _Cells]
         cells_of[pk] = [("", "")] * len(years)
         lines[project_id].append((f"{name}（{unit}）" if unit else name, cells_of[pk]))
     values = IndicatorValue.objects.filter(indicator__project_id__in=ids).values_list(
-        "indicator_id",
-        "fiscal_year",
-        "planned_number",
-        "planned_mark",
-        "actual_number",
-        "actual_mark",
+        *VALUE_COLUMNS
     )
     shown: dict[tuple, str] = {}  # the same few values recur: format each once
 

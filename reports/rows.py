@@ -30,14 +30,6 @@ INDICATOR_COLUMNS = (
     "target_year",
     "target_value",
 )
-VALUE_COLUMNS = (
-    "indicator_id",
-    "fiscal_year",
-    "planned_number",
-    "planned_mark",
-    "actual_number",
-    "actual_mark",
-)
 PROJECT_COLUMNS = ("pk", "issue_id", "pid", "name", "is_leading", "aliases")
 
 
@@ -157,7 +149,7 @@ class IndicatorInfo(achievement.IndicatorRules):
 
 
 def add_values(indicators: dict[int, IndicatorInfo], rows) -> None:
-    """Hang ``values_list(*VALUE_COLUMNS)`` rows on their indicators."""
+    """Hang ``values_list(*kpis.models.VALUE_COLUMNS)`` rows on their indicators."""
     for indicator_id, year, planned, planned_mark, actual, actual_mark in rows:
         indicator = indicators.get(indicator_id)
         if indicator is not None:
